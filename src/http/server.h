@@ -1,0 +1,46 @@
+/*
+ * The running portal: settings, the database pool, templates, routes and
+ * the HTTP listener. One exists per process; its fields do not change while
+ * requests are served (everything mutable is in the database or behind the
+ * structures' own locks).
+ */
+#ifndef GC_HTTP_SERVER_H
+#define GC_HTTP_SERVER_H
+
+#include "base/config.h"
+#include "http/route.h"
+
+struct gc_pool;
+struct gc_templates;
+struct gc_router;
+struct gc_metrics;
+struct gc_page_cache;
+struct gc_http;
+
+struct gc_server {
+	struct gc_config config;
+	struct gc_pool *pool;
+	struct gc_templates *templates;
+	struct gc_router *router;
+	struct gc_metrics *metrics;
+	struct gc_page_cache *cache;
+	struct gc_http *http;
+	const char *version;
+};
+
+/* Builds the router from every module's routes (and the core's). */
+GC_MUST_CHECK gc_status gc_router_new(const struct gc_route *const *route_lists, const size_t *counts, size_t n_lists,
+				      struct gc_router **out, char *err, size_t err_size);
+void gc_router_free(struct gc_router *router);
+/* Every route, in registration order (for the OpenAPI check and the route table). */
+size_t gc_router_routes(const struct gc_router *router, const struct gc_route **out, size_t max);
+
+/*
+ * Starts listening (and the metrics listener when configured). Returns when
+ * the listener is up; requests are served on the HTTP layer's threads.
+ */
+GC_MUST_CHECK gc_status gc_http_start(struct gc_server *server, char *err, size_t err_size);
+/* Stops accepting, finishes requests in flight, and frees the listener. */
+void gc_http_stop(struct gc_server *server);
+
+#endif

@@ -1,0 +1,66 @@
+/*
+ * Full-text search behind one interface: SQLite FTS5 or PostgreSQL tsvector.
+ * Modules put one document per item and language; the portal-wide search page
+ * queries them all. The caller's visibility predicate (from auth/policy) is
+ * appended to every query, so nothing the caller may not see is counted,
+ * ranked, faceted or shown (DESIGN.md "who may see what").
+ */
+#ifndef GC_STORE_SEARCH_H
+#define GC_STORE_SEARCH_H
+
+#include "store/store.h"
+
+#define GC_SEARCH_MAX_QUERY 256   /* bytes of query text */
+#define GC_SEARCH_MAX_LIMIT 100   /* results per page */
+#define GC_SEARCH_MAX_TERMS 16    /* words in one query */
+
+struct gc_search_doc {
+	const char *module;   /* "policies", ... */
+	int64_t item_id;
+	const char *lang;     /* "en", "fr", ... */
+	const char *title;
+	const char *body;     /* plain text: summary, attachment text */
+	const char *url;      /* the item's page, e.g. "/policies/12" */
+	const char *country;  /* ISO 3166-1 alpha-3 or NULL */
+	const char *kind;     /* module-specific kind or NULL */
+	int year;             /* 0 when unknown */
+	/* The envelope, for the visibility predicate. */
+	const char *visibility; /* public | restricted | named */
+	const char *status;     /* draft | pending | published | withdrawn */
+	int64_t owner_org;
+};
+
+/* Replaces the document for (module, item_id, lang). */
+GC_MUST_CHECK gc_status gc_search_put(struct gc_db *db, const struct gc_search_doc *doc);
+/* Removes every language of (module, item_id). */
+GC_MUST_CHECK gc_status gc_search_delete(struct gc_db *db, const char *module, int64_t item_id);
+
+struct gc_search_query {
+	const char *text;      /* the user's words; phrases in "quotes"; a trailing * is a prefix */
+	const char *module;    /* filter, or NULL */
+	const char *country;   /* filter, or NULL */
+	const char *lang;      /* filter, or NULL */
+	int limit;             /* 1..GC_SEARCH_MAX_LIMIT */
+	int offset;
+	/*
+	 * The visibility predicate over the alias "d" (columns visibility, status,
+	 * owner_org, module, item_id), e.g. "d.visibility = 'public' AND d.status =
+	 * 'published'", with its parameters. Required: NULL is refused.
+	 */
+	const char *visible_sql;
+	const struct gc_val *visible_params;
+	size_t n_visible_params;
+};
+
+/*
+ * Runs a query. *result is
+ *   {"total": N, "hits": [{"module", "item_id", "lang", "title", "snippet",
+ *    "url", "country", "kind", "year"}], "facets": {"module": {"policies": 3},
+ *    "country": {...}, "lang": {...}, "year": {...}}}
+ * Snippets mark matches with U+E000 and U+E001 (private-use characters the
+ * renderer turns into <mark> after escaping). GC_EINVAL for an empty or
+ * unusable query, GC_ETOOBIG past the limits above.
+ */
+GC_MUST_CHECK gc_status gc_search_run(struct gc_db *db, const struct gc_search_query *query, json_t **result);
+
+#endif
