@@ -57,7 +57,7 @@ void gc_buf_str_raw(struct gc_buf *buf, const char *s);
 void gc_buf_char(struct gc_buf *buf, char c);
 /* printf for trusted formats whose arguments are numbers or trusted text. */
 void gc_buf_printf(struct gc_buf *buf, const char *fmt, ...) GC_PRINTF(2, 3);
-void gc_buf_vprintf(struct gc_buf *buf, const char *fmt, va_list ap);
+void gc_buf_vprintf(struct gc_buf *buf, const char *fmt, va_list ap) GC_PRINTF(2, 0);
 
 /*
  * HTML text and attribute values (quoted with either quote): escapes

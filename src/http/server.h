@@ -7,6 +7,8 @@
 #ifndef GC_HTTP_SERVER_H
 #define GC_HTTP_SERVER_H
 
+#include <stdbool.h>
+
 #include "base/config.h"
 #include "http/route.h"
 
@@ -26,6 +28,7 @@ struct gc_server {
 	struct gc_page_cache *cache;
 	struct gc_http *http;
 	const char *version;
+	bool demo;  /* demo data is loaded: every page says so (read at start-up) */
 };
 
 /* Builds the router from every module's routes (and the core's). */

@@ -25,6 +25,7 @@ struct gc_module {
 	const char *name;                      /* "countries": also its migration component */
 	const char *title_key;                 /* i18n key of its name in navigation, or NULL */
 	const char *nav_path;                  /* its entry in the main navigation, or NULL */
+	int nav_order;                         /* position in the navigation: lower first */
 
 	const struct gc_migration *migrations;
 	size_t n_migrations;
@@ -44,7 +45,13 @@ struct gc_module {
 	 */
 	gc_status (*profile)(struct gc_request *req, const char *iso3, json_t *section);
 
-	/* Loads this module's part of the demo data set (gcscp demo). */
+	/*
+	 * Adds this module's part of the home page to its model: counters under
+	 * "stats" and a card {href, title, text} appended to "modules".
+	 */
+	gc_status (*home)(struct gc_request *req, json_t *home_model);
+
+	/* Loads this module's part of the demo data set (gcscp demo); runs inside one transaction. */
 	gc_status (*demo)(struct gc_db *db);
 };
 

@@ -1,1 +1,12 @@
-/* placeholder: being written */
+/* Every module of the portal, in the order their migrations and hooks run. */
+#include "modules/module.h"
+
+extern const struct gc_module core_module;
+extern const struct gc_module countries_module;
+
+const struct gc_module *const gc_modules[] = {
+	&core_module,
+	&countries_module,
+};
+
+const size_t gc_module_count = sizeof(gc_modules) / sizeof(gc_modules[0]);
