@@ -68,7 +68,7 @@ void gc_log(enum gc_log_level level, const char *msg, const char *fmt, ...)
 	json_object_set_new(line, "time", json_string(when));
 	json_object_set_new(line, "level", json_string(level_name(level)));
 	json_object_set_new(line, "msg", json_string(msg));
-	char *text = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+	char *text = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(6));
 	json_decref(line);
 	if (!text)
 		return;

@@ -101,7 +101,8 @@ int gc_cli_serve(int argc, char **argv)
 		}
 	}
 	size_t n_kinds = collect_job_kinds(kinds, SERVE_MAX_JOB_KINDS);
-	if (gc_job_runner_start(server.pool, kinds, n_kinds, JOB_POLL_MS, &runner) != GC_OK) {
+	/* No module has background work yet when n_kinds is 0: then there is nothing to poll for. */
+	if (n_kinds > 0 && gc_job_runner_start(server.pool, kinds, n_kinds, JOB_POLL_MS, &runner) != GC_OK) {
 		fprintf(stderr, "gcscp: cannot start the job runner\n");
 		goto out;
 	}
