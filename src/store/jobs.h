@@ -6,16 +6,40 @@
 #ifndef GC_STORE_JOBS_H
 #define GC_STORE_JOBS_H
 
+#include "store/migrate.h"
 #include "store/store.h"
+
+#define GC_JOBS_DEFAULT_MAX_ATTEMPTS 5 /* until a kind says otherwise (struct gc_job_kind) */
+#define GC_JOBS_MAX_PAYLOAD (1 << 20)  /* bytes of payload JSON */
+#define GC_JOBS_MAX_KIND 64            /* bytes of a kind name */
+#define GC_JOBS_MAX_KINDS 48           /* kinds one worker may serve */
+#define GC_JOBS_LEASE_S 900            /* a running job not finished by then is claimable again */
+
+/*
+ * The schema of the jobs table, for the core module to apply under the
+ * component "jobs" (gc_migrate_component). run_at and locked_until are Unix
+ * seconds; created_at and updated_at ISO 8601 text.
+ */
+extern const struct gc_migration gc_jobs_migrations[];
+extern const size_t gc_jobs_migration_count;
 
 struct gc_job_kind {
 	const char *name;        /* "mail.send", "text.extract", ... */
 	int max_attempts;        /* after this many failures the job is "failed" for good */
-	/* Runs one job. GC_OK finishes it; anything else schedules a retry. err gets a reason for the log. */
+	/*
+	 * Runs one job. GC_OK finishes it; anything else schedules a retry. err
+	 * gets a reason for the log (and the jobs table). A run may take at most
+	 * GC_JOBS_LEASE_S seconds, after which another node may start it again;
+	 * a transaction it leaves open is rolled back and counts as a failure.
+	 */
 	gc_status (*run)(struct gc_db *db, const json_t *payload, char *err, size_t err_size);
 };
 
-/* Queues a job to run at run_at (Unix seconds; 0 = now). payload is borrowed. */
+/*
+ * Queues a job to run at run_at (Unix seconds; 0 = now). payload is borrowed
+ * (NULL stores {}). Inside the caller's transaction, the job exists only if
+ * that commits.
+ */
 GC_MUST_CHECK gc_status gc_jobs_enqueue(struct gc_db *db, const char *kind, const json_t *payload, int64_t run_at,
 					int64_t *job_id);
 

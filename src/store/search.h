@@ -8,11 +8,21 @@
 #ifndef GC_STORE_SEARCH_H
 #define GC_STORE_SEARCH_H
 
+#include "store/migrate.h"
 #include "store/store.h"
 
 #define GC_SEARCH_MAX_QUERY 256   /* bytes of query text */
 #define GC_SEARCH_MAX_LIMIT 100   /* results per page */
 #define GC_SEARCH_MAX_TERMS 16    /* words in one query */
+#define GC_SEARCH_MAX_OFFSET 10000 /* deepest page start: deep paging is costly and useless */
+#define GC_SEARCH_MAX_BODY 262144 /* bytes of title or body indexed; the rest is cut (on a character boundary) */
+
+/*
+ * The schema of search_docs and its index, for the core module to apply
+ * under the component "search" (gc_migrate_component).
+ */
+extern const struct gc_migration gc_search_migrations[];
+extern const size_t gc_search_migration_count;
 
 struct gc_search_doc {
 	const char *module;   /* "policies", ... */
@@ -30,7 +40,11 @@ struct gc_search_doc {
 	int64_t owner_org;
 };
 
-/* Replaces the document for (module, item_id, lang). */
+/*
+ * Replaces the document for (module, item_id, lang). U+E000 and U+E001 in
+ * title or body are indexed as U+FFFD, so a document cannot forge the match
+ * marks of a snippet.
+ */
 GC_MUST_CHECK gc_status gc_search_put(struct gc_db *db, const struct gc_search_doc *doc);
 /* Removes every language of (module, item_id). */
 GC_MUST_CHECK gc_status gc_search_delete(struct gc_db *db, const char *module, int64_t item_id);
@@ -53,13 +67,21 @@ struct gc_search_query {
 };
 
 /*
- * Runs a query. *result is
+ * Runs a query: words are ANDed, "quoted words" are a phrase, and a '*' right
+ * after a word makes it a prefix; every other character only separates words,
+ * so engine syntax typed by a user (OR, NEAR(, -, ^) is searched as words or
+ * ignored, never obeyed. *result is
  *   {"total": N, "hits": [{"module", "item_id", "lang", "title", "snippet",
  *    "url", "country", "kind", "year"}], "facets": {"module": {"policies": 3},
  *    "country": {...}, "lang": {...}, "year": {...}}}
  * Snippets mark matches with U+E000 and U+E001 (private-use characters the
- * renderer turns into <mark> after escaping). GC_EINVAL for an empty or
- * unusable query, GC_ETOOBIG past the limits above.
+ * renderer turns into <mark> after escaping). "country", "kind" and "year"
+ * are null when unknown; facets leave unknown values out, and are counted
+ * under the same filters and visibility predicate as the hits. Hits are
+ * ranked best first (title words weigh more than body words). GC_EINVAL for
+ * an empty or unusable query (one with no word in it), GC_ETOOBIG past the
+ * limits above. Accent folding differs: SQLite folds diacritics ("etat"
+ * finds "État"), PostgreSQL's 'simple' configuration does not.
  */
 GC_MUST_CHECK gc_status gc_search_run(struct gc_db *db, const struct gc_search_query *query, json_t **result);
 

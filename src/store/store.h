@@ -19,6 +19,27 @@
  *
  * Ownership: json_t results are new references owned by the caller.
  * Error text for the log only is available from gc_db_errmsg().
+ *
+ * Writing SQL that reads the same on both engines:
+ * - Name every result column in lower case (AS n, AS item_id): PostgreSQL
+ *   folds unquoted names to lower case and names count(*) "count", SQLite
+ *   keeps the text as written.
+ * - A parameter whose type nothing around it determines, as in "? IS NULL",
+ *   needs CAST(? AS TEXT) (or INTEGER): PostgreSQL must know its type.
+ * - One statement per call (a second one after ';' is refused, GC_EINVAL);
+ *   only gc_db_exec_script runs several.
+ * - After an error inside a transaction, roll it back: PostgreSQL refuses
+ *   every further statement of a failed transaction, and gc_db_commit of one
+ *   returns GC_EDB (SQLite would carry on without the failed statement).
+ * - Text parameters must be UTF-8 without NUL (GC_EINVAL otherwise), so
+ *   every stored string comes back out as JSON on both engines.
+ *
+ * Errors: GC_ECONFLICT a unique or primary-key violation; GC_ETIMEOUT a
+ * statement that ran past GC_DB_STATEMENT_TIMEOUT_MS; GC_EBUSY a lock not
+ * obtained in time (SQLite busy, PostgreSQL deadlock or serialization
+ * failure); GC_EIO disk full or an I/O error; GC_EINVAL a malformed call or
+ * a value the column cannot take; GC_EDB anything else, including a lost
+ * connection.
  */
 #ifndef GC_STORE_STORE_H
 #define GC_STORE_STORE_H
@@ -75,7 +96,11 @@ GC_MUST_CHECK gc_status gc_pool_open(const char *url, const char *data_dir, unsi
 				     char *err, size_t err_size);
 /* Closes every connection; all must have been released. Accepts NULL. */
 void gc_pool_close(struct gc_pool *pool);
-/* Borrows a connection, waiting at most timeout_ms; GC_EBUSY when none came free. */
+/*
+ * Borrows a connection, waiting at most timeout_ms (0: do not wait; negative:
+ * wait as long as it takes); GC_EBUSY when none came free. A PostgreSQL
+ * connection found broken is re-established once first (GC_EDB if that fails).
+ */
 GC_MUST_CHECK gc_status gc_pool_acquire(struct gc_pool *pool, int timeout_ms, struct gc_db **out);
 /* Returns a connection; a transaction left open is rolled back first. */
 void gc_pool_release(struct gc_pool *pool, struct gc_db *db);
@@ -97,10 +122,12 @@ const char *gc_db_errmsg(const struct gc_db *db);
  */
 GC_MUST_CHECK gc_status gc_db_query(struct gc_db *db, const char *sql, const struct gc_val *params, size_t n_params,
 				    json_t **rows);
-/* The first row as an object; GC_ENOTFOUND when there is none. */
+/* The first row as an object; GC_ENOTFOUND when there is none. PostgreSQL
+ * still reads the whole result, so give the query a LIMIT when it may be long. */
 GC_MUST_CHECK gc_status gc_db_query_one(struct gc_db *db, const char *sql, const struct gc_val *params,
 					size_t n_params, json_t **row);
-/* The first column of the first row as an integer; GC_ENOTFOUND when no row. */
+/* The first column of the first row as an integer; GC_ENOTFOUND when no row
+ * (or a NULL), GC_EINVAL when it is not a whole number. */
 GC_MUST_CHECK gc_status gc_db_query_int(struct gc_db *db, const char *sql, const struct gc_val *params,
 					size_t n_params, int64_t *value);
 /*
@@ -123,6 +150,13 @@ bool gc_db_in_transaction(const struct gc_db *db);
  * A cursor, for results too large to hold at once (exports, feeds).
  * gc_cursor_next returns GC_ROW with *row a borrowed object valid until the
  * next call, GC_DONE at the end, or an error. Always close the cursor.
+ * Other statements may run on the connection while a cursor is open, and
+ * GC_DB_MAX_ROWS does not apply. The statement time limit applies to each
+ * step rather than to the whole iteration, with one exception: on
+ * PostgreSQL a cursor opened outside a transaction is held by the server
+ * (WITH HOLD), which computes the whole result when the cursor opens, so
+ * that must finish within the limit; open long exports inside a
+ * transaction (gc_db_begin) to be limited per batch of rows instead.
  */
 struct gc_cursor;
 GC_MUST_CHECK gc_status gc_db_open_cursor(struct gc_db *db, const char *sql, const struct gc_val *params,
