@@ -51,9 +51,16 @@ gc_status countries_list(struct gc_request *req, struct gc_view *view)
 	gc_status status = gc_view_page(req, view, "countries/list", "countries.title");
 	if (status != GC_OK)
 		return status;
+	/* A form's "all" option sends an empty value: that is no filter. */
 	const char *region = gc_query(req, "region");
 	const char *q = gc_query(req, "q");
 	const char *member_status = gc_query(req, "status");
+	if (region && !*region)
+		region = NULL;
+	if (q && !*q)
+		q = NULL;
+	if (member_status && !*member_status)
+		member_status = NULL;
 	json_t *model = view->model;
 	json_t *countries = json_array(), *regions = json_array(), *statuses = json_array();
 	if (json_object_set_new(model, "countries", countries) || json_object_set_new(model, "regions", regions) ||
