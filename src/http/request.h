@@ -98,6 +98,8 @@ struct gc_view {
 	const char *content_type;  /* GC_VIEW_RAW */
 	char *body;                /* GC_VIEW_RAW: malloc'd bytes, taken by the response */
 	size_t body_len;
+	const void *static_body;   /* GC_VIEW_RAW, instead of body: bytes that outlive the server
+				      (embedded files), sent without a copy; body_len is their size */
 	const char *filename;      /* GC_VIEW_RAW: sent as an attachment with this name */
 
 	const char *location;      /* GC_VIEW_REDIRECT: a local path */

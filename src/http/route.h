@@ -2,15 +2,19 @@
  * Declarative routes. A module lists its routes; the router checks
  * everything a route declares before its handler runs:
  *   - the method and the path pattern ("/countries/{iso3}"; a segment in
- *     braces matches one non-empty path segment),
+ *     braces matches one non-empty path segment; a last segment "{name*}"
+ *     matches one or more, joined with '/'),
  *   - who the caller must be (access; enforced by auth/ once it exists),
  *   - CSRF for state changes from a browser session,
  *   - every query (and form) parameter: its type and bounds. Parameters a
  *     route does not declare are dropped; a declared one that is malformed or
  *     out of bounds is a 400 naming it.
  * A route's pattern is written once, without the /api/v1 prefix; the same
- * route answers /api/v1/<pattern> with JSON. Routes whose pattern starts with
- * /api/ exist only in the API.
+ * route answers /api/v1/<pattern> with JSON. Routes marked api_only exist
+ * only there ("/openapi.json" api_only answers /api/v1/openapi.json alone).
+ * Patterns are checked at start-up (gc_router_new): a leading '/', literal
+ * segments of unreserved characters, {name} segments (at most
+ * GC_MAX_PATH_PARAMS), no two routes with the same method and shape.
  */
 #ifndef GC_HTTP_ROUTE_H
 #define GC_HTTP_ROUTE_H

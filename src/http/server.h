@@ -8,6 +8,7 @@
 #define GC_HTTP_SERVER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "base/config.h"
 #include "http/route.h"
@@ -45,5 +46,12 @@ size_t gc_router_routes(const struct gc_router *router, const struct gc_route **
 GC_MUST_CHECK gc_status gc_http_start(struct gc_server *server, char *err, size_t err_size);
 /* Stops accepting, finishes requests in flight, and frees the listener. */
 void gc_http_stop(struct gc_server *server);
+
+/*
+ * The port the main listener (or the metrics listener) is bound to: the
+ * configured one, or the one the system chose for port 0. 0 when not listening.
+ */
+uint16_t gc_http_port(const struct gc_server *server);
+uint16_t gc_http_metrics_port(const struct gc_server *server);
 
 #endif

@@ -173,7 +173,9 @@ gc_status core_search(struct gc_request *req, struct gc_view *view)
 	json_array_foreach(hits, i, hit) {
 		const char *snippet = json_string_value(json_object_get(hit, "snippet"));
 		json_t *html = snippet_to_html(snippet ? snippet : "");
-		if (!html || json_object_set_new(hit, "snippet_html", html)) {
+		const char *module = json_string_value(json_object_get(hit, "module"));
+		if (!html || json_object_set_new(hit, "snippet_html", html) ||
+		    json_object_set_new(hit, "module_label", json_string(module_label(req, module ? module : "")))) {
 			json_decref(result);
 			return GC_ENOMEM;
 		}
