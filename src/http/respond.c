@@ -393,16 +393,27 @@ static json_t *build_globals(struct gc_exchange *ex, const char *title)
 
 	json_t *nav = json_array();
 	json_t *langs = json_array();
-	json_t *g = json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:n, s:i}", "lang", lang, "dir",
+	json_t *g = json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:n, s:i, s:b}", "lang", lang, "dir",
 			      gc_lang_dir(lang), "title", title, "site_name", gc_tr(lang, "site.name"), "css",
 			      http ? http->css_href : "/static/style.css", "js", http ? http->js_href : "/static/app.js",
 			      "nav", nav, "langs", langs, "path", req->path ? req->path : "/", "request_id", req->id,
-			      "user", "year", tm.tm_year + 1900);
+			      "user", "year", tm.tm_year + 1900, "demo", ex->server->demo);
 	if (!g)
 		return NULL;
 	bool ok = true;
-	for (size_t i = 0; ok && i < gc_module_count; i++) {
-		const struct gc_module *m = gc_modules[i];
+	/* Navigation in the modules' nav_order, ties in registry order. */
+	const struct gc_module *ordered[64];
+	size_t n_ordered = 0;
+	for (size_t i = 0; i < gc_module_count && n_ordered < 64; i++) {
+		size_t at = n_ordered++;
+		while (at > 0 && ordered[at - 1]->nav_order > gc_modules[i]->nav_order) {
+			ordered[at] = ordered[at - 1];
+			at--;
+		}
+		ordered[at] = gc_modules[i];
+	}
+	for (size_t i = 0; ok && i < n_ordered; i++) {
+		const struct gc_module *m = ordered[i];
 		if (!m->nav_path || !m->title_key)
 			continue;
 		ok = json_array_append_new(nav, json_pack("{s:s, s:s, s:b}", "href", m->nav_path, "label",
