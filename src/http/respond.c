@@ -708,8 +708,16 @@ void gc_http_access_log(struct gc_exchange *ex, int64_t duration_us)
 {
 	struct gc_request *req = &ex->req;
 	const char *route = req->route ? (req->route->name ? req->route->name : req->route->pattern) : NULL;
-	gc_log(GC_LOG_INFO, "request", "{s:s, s:s?, s:s?, s:s?, s:i, s:f, s:I, s:n, s:s?}", "request_id", req->id,
-	       "method", log_safe(req->arena, req->method), "path", log_safe(req->arena, ex->raw_target), "route",
-	       route, "status", ex->status, "duration_ms", (double)duration_us / 1000.0, "bytes",
-	       (json_int_t)ex->bytes, "principal", "ip", req->client_ip);
+	const struct gc_log_field fields[] = {
+		{ "request_id", GC_LOG_STRING, .s = req->id },
+		{ "method", GC_LOG_STRING, .s = log_safe(req->arena, req->method) },
+		{ "path", GC_LOG_STRING, .s = log_safe(req->arena, ex->raw_target) },
+		{ "route", GC_LOG_STRING, .s = route },
+		{ "status", GC_LOG_INT, .i = ex->status },
+		{ "duration_ms", GC_LOG_MILLIS, .ms = (double)duration_us / 1000.0 },
+		{ "bytes", GC_LOG_INT, .i = (int64_t)ex->bytes },
+		{ "principal", GC_LOG_NULL },
+		{ "ip", GC_LOG_STRING, .s = req->client_ip },
+	};
+	gc_log_fields(GC_LOG_INFO, "request", fields, sizeof(fields) / sizeof(fields[0]));
 }
