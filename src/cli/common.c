@@ -6,6 +6,8 @@
 #include "base/log.h"
 #include "base/parse.h"
 #include "cli/cli.h"
+#include "auth/auth.h"
+#include "auth/items.h"
 #include "modules/module.h"
 #include "store/jobs.h"
 #include "store/migrate.h"
@@ -129,6 +131,9 @@ gc_status gc_cli_open_database(const struct gc_config *config, unsigned pool_siz
 		fprintf(stderr, "gcscp: no database connection available\n");
 		goto out;
 	}
+	/* The order matters: the core module creates organisations, which
+	 * accounts (audit, auth) extend, which the items envelope references,
+	 * which every other module's items reference. */
 	status = migrate_one(db, "search", gc_search_migrations, gc_search_migration_count);
 	if (status == GC_OK)
 		status = migrate_one(db, "jobs", gc_jobs_migrations, gc_jobs_migration_count);
@@ -136,6 +141,13 @@ gc_status gc_cli_open_database(const struct gc_config *config, unsigned pool_siz
 		const struct gc_module *module = gc_modules[i];
 		if (module->n_migrations)
 			status = migrate_one(db, module->name, module->migrations, module->n_migrations);
+		if (status == GC_OK && i == 0) {
+			status = gc_auth_migrate(db, err, sizeof(err));
+			if (status != GC_OK)
+				fprintf(stderr, "gcscp: %s\n", err);
+			else
+				status = migrate_one(db, GC_ITEMS_COMPONENT, gc_items_migrations, GC_ITEMS_MIGRATION_COUNT);
+		}
 	}
 out:
 	if (db)

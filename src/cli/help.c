@@ -58,6 +58,54 @@ static const struct help_entry help_entries[] = {
 	  "error of each failed job.\n"
 	  "\n"
 	  "options:\n" COMMON_OPTIONS },
+	{ "org",
+	  "usage: gcscp org add --kind KIND --name NAME [--country ISO3] [--four-eyes] [options]\n"
+	  "       gcscp org list [options]\n"
+	  "\n"
+	  "add creates an organisation and prints its id. KIND is secretariat, member_state,\n"
+	  "observer_state, un_body, regional_org or stakeholder. Member and observer states\n"
+	  "name their UN member or observer state by ISO3 code (--country KEN); other kinds\n"
+	  "take no country. --four-eyes makes the state's editors need an admin's approval\n"
+	  "to publish or widen visibility. list prints every organisation.\n"
+	  "\n"
+	  "A fresh portal has no account at all. Create the first Secretariat admin with\n"
+	  "  gcscp org add --kind secretariat --name NAME\n"
+	  "  gcscp user add --org ID --email EMAIL --role admin\n"
+	  "\n"
+	  "options:\n" COMMON_OPTIONS },
+	{ "user",
+	  "usage: gcscp user add --org ID --email EMAIL --role ROLE [--name NAME] [--base-url URL] [options]\n"
+	  "       gcscp user invite --email EMAIL [--base-url URL] [options]\n"
+	  "\n"
+	  "add creates an account in organisation ID with ROLE admin, editor or reader, and\n"
+	  "prints the link that lets its owner set a password: <base URL>/invitations/<token>,\n"
+	  "valid 7 days and once. invite prints a new link for an existing account (the old\n"
+	  "one expired, or a reset) and withdraws any earlier unused link. Send the link to\n"
+	  "the person over a channel you trust; it is not shown again.\n"
+	  "\n"
+	  "options:\n"
+	  "  --base-url URL      the portal's public address  [env GCSCP_BASE_URL,\n"
+	  "                      default http://127.0.0.1:8080]\n" COMMON_OPTIONS },
+	{ "token",
+	  "usage: gcscp token add --user EMAIL [--name LABEL] [--expires DAYS] [options]\n"
+	  "       gcscp token list --user EMAIL [options]\n"
+	  "       gcscp token revoke --id ID [options]\n"
+	  "\n"
+	  "add creates an API token acting as the account EMAIL and prints it once: only its\n"
+	  "hash is kept. Clients send it as 'Authorization: Bearer gcscp_...'. LABEL (default\n"
+	  "\"cli\") says what it is for; DAYS (1 to 365) makes it expire, otherwise it lasts\n"
+	  "until revoked. list shows an account's tokens (never the tokens themselves) with\n"
+	  "their ids; revoke ends token ID at once.\n"
+	  "\n"
+	  "options:\n" COMMON_OPTIONS },
+	{ "audit",
+	  "usage: gcscp audit verify [options]\n"
+	  "\n"
+	  "Checks the hash chain of the audit log. Prints \"audit log intact: N records\" and\n"
+	  "the head (last record and its hash, worth keeping elsewhere) and exits 0, or names\n"
+	  "the first record that cannot be trusted and exits 1.\n"
+	  "\n"
+	  "options:\n" COMMON_OPTIONS },
 };
 
 bool gc_cli_help(const char *command)
@@ -73,6 +121,10 @@ bool gc_cli_help(const char *command)
 		       "  demo      load the demonstration data set\n"
 		       "  routes    print the route table\n"
 		       "  jobs      show the background job queue\n"
+		       "  org       add and list organisations\n"
+		       "  user      add accounts and send invitations\n"
+		       "  token     add, list and revoke API tokens\n"
+		       "  audit     verify the audit log\n"
 		       "  help CMD  show the options of a command\n"
 		       "\n"
 		       "  --version print the version\n"

@@ -15,6 +15,10 @@ static const struct command commands[] = {
 	{ "demo", gc_cli_demo },
 	{ "routes", gc_cli_routes },
 	{ "jobs", gc_cli_jobs },
+	{ "org", gc_cli_org },
+	{ "user", gc_cli_user },
+	{ "token", gc_cli_token },
+	{ "audit", gc_cli_audit },
 };
 
 int main(int argc, char **argv)

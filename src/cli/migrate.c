@@ -10,8 +10,8 @@ static void print_versions(struct gc_pool *pool)
 	struct gc_db *db = NULL;
 	if (gc_pool_acquire(pool, 5000, &db) != GC_OK)
 		return;
-	const char *fixed[] = { "search", "jobs" };
-	for (size_t i = 0; i < 2; i++) {
+	const char *fixed[] = { "search", "jobs", "audit", "auth", "items" };
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
 		int version = 0;
 		if (gc_migrate_current(db, fixed[i], &version) == GC_OK)
 			printf("%-14s version %d\n", fixed[i], version);

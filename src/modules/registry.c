@@ -1,4 +1,8 @@
-/* Every module of the portal, in the order their migrations and hooks run. */
+/*
+ * Every module of the portal, in the order their migrations and hooks run.
+ * The core module comes first: the identity and items components are
+ * migrated right after it (cli/common.c), before any other module.
+ */
 #include "modules/module.h"
 
 extern const struct gc_module core_module;

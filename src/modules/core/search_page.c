@@ -149,8 +149,12 @@ gc_status core_search(struct gc_request *req, struct gc_view *view)
 		.offset = (int)((page - 1) * SEARCH_PAGE_SIZE),
 		.visible_params = visible_params,
 	};
-	status = gc_policy_visible_sql(req->principal, "d", req->arena, &query.visible_sql, visible_params,
-				       &query.n_visible_params);
+	bool observers = false;
+	status = gc_policy_read_observers(db, &observers);
+	if (status != GC_OK)
+		return status;
+	status = gc_policy_visible_sql(req->principal, observers, "d", "item_id", req->arena, &query.visible_sql,
+				       visible_params, &query.n_visible_params);
 	if (status != GC_OK)
 		return status;
 	json_t *result = NULL;
