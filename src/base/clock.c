@@ -23,22 +23,49 @@ int64_t gc_clock_monotonic_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/*
+ * The broken-down UTC time of unix_seconds, clamped to the years 0001 to 9999
+ * that the formats below write with four digits (strftime's %Y does not pad
+ * years before 1000, and gmtime_r fails on times whose year overflows int).
+ */
+#define CLOCK_MIN_SECONDS (-62135596800LL) /* 0001-01-01T00:00:00Z */
+#define CLOCK_MAX_SECONDS 253402300799LL   /* 9999-12-31T23:59:59Z */
+
+static void utc_tm(int64_t unix_seconds, struct tm *tm)
+{
+	if (unix_seconds < CLOCK_MIN_SECONDS)
+		unix_seconds = CLOCK_MIN_SECONDS;
+	if (unix_seconds > CLOCK_MAX_SECONDS)
+		unix_seconds = CLOCK_MAX_SECONDS;
+	time_t t = (time_t)unix_seconds;
+	if (!gmtime_r(&t, tm)) {
+		memset(tm, 0, sizeof(*tm));
+		tm->tm_year = 70;
+		tm->tm_mday = 1;
+		tm->tm_wday = 4;
+	}
+}
+
 void gc_clock_format_iso8601(int64_t unix_seconds, char *out, size_t size)
 {
-	time_t t = (time_t)unix_seconds;
 	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	utc_tm(unix_seconds, &tm);
+	snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+		 tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 void gc_clock_format_iso8601_ms(int64_t unix_ms, char *out, size_t size)
 {
-	time_t t = (time_t)(unix_ms / 1000);
+	/* Floor division: -1 ms is 1969-12-31T23:59:59.999Z, not "...:00.-01Z". */
+	int64_t s = unix_ms / 1000, ms = unix_ms % 1000;
+	if (ms < 0) {
+		s -= 1;
+		ms += 1000;
+	}
 	struct tm tm;
-	gmtime_r(&t, &tm);
-	char base[24];
-	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, size, "%s.%03dZ", base, (int)(unix_ms % 1000));
+	utc_tm(s, &tm);
+	snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+		 tm.tm_hour, tm.tm_min, tm.tm_sec, (int)ms);
 }
 
 void gc_clock_format_http(int64_t unix_seconds, char *out, size_t size)
@@ -46,9 +73,8 @@ void gc_clock_format_http(int64_t unix_seconds, char *out, size_t size)
 	static const char days[7][4] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
 	static const char months[12][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
 					    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-	time_t t = (time_t)unix_seconds;
 	struct tm tm;
-	gmtime_r(&t, &tm);
+	utc_tm(unix_seconds, &tm);
 	snprintf(out, size, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday], tm.tm_mday,
 		 months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }

@@ -11,16 +11,19 @@ gc_status gc_parse_i64(const char *s, size_t n, int64_t min, int64_t max, int64_
 		i = 1;
 	}
 	size_t digits = n - i;
-	if (digits == 0 || digits > 19)
-		return digits > 19 ? GC_ETOOBIG : GC_EINVAL;
+	if (digits == 0)
+		return GC_EINVAL;
+	/* Malformed before out of range: "aaaaaaaaaaaaaaaaaaaa" is not a big number. */
+	for (size_t k = i; k < n; k++)
+		if (s[k] < '0' || s[k] > '9')
+			return GC_EINVAL;
 	if (digits > 1 && s[i] == '0')
 		return GC_EINVAL;
+	if (digits > 19)
+		return GC_ETOOBIG;
 	uint64_t value = 0;
-	for (; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return GC_EINVAL;
+	for (; i < n; i++)
 		value = value * 10 + (uint64_t)(s[i] - '0');
-	}
 	/* 19 digits fit in uint64_t; anything beyond INT64 range is too big. */
 	if (negative) {
 		if (value > (uint64_t)INT64_MAX + 1)

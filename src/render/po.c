@@ -153,6 +153,9 @@ static gc_status finish_header(struct po_parser *p)
 {
 	const char *header = gc_buf_str(&p->msgstr);
 	size_t len = 0;
+	/* The header is text like any msgstr: its Language value reaches messages. */
+	if (!gc_text_acceptable(header, p->msgstr.len))
+		return po_fail(p, GC_EINVAL, p->entry_line, "the header has a control or bidirectional override character");
 	const char *ctype = header_field(header, "Content-Type", &len);
 	if (!ctype || !contains_ci(ctype, len, "charset=utf-8"))
 		return po_fail(p, GC_EINVAL, p->entry_line,
