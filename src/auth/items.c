@@ -117,8 +117,8 @@ static gc_status item_read(struct gc_db *db, int64_t id, struct item *it)
 	if (e->visibility != GC_VIS_NAMED)
 		goto out;
 	/* One more than fits, to notice a list longer than the code ever writes. */
-	status = gc_db_query(db, "SELECT org_id AS org_id FROM item_shares WHERE item_id = ? ORDER BY org_id LIMIT 101",
-			     GC_PARAMS(GC_INT(id)), &shares);
+	status = gc_db_query(db, "SELECT org_id AS org_id FROM item_shares WHERE item_id = ? ORDER BY org_id LIMIT ?",
+			     GC_PARAMS(GC_INT(id), GC_INT(GC_ITEM_MAX_SHARES + 1)), &shares);
 	if (status != GC_OK)
 		goto out;
 	if (json_array_size(shares) > GC_ITEM_MAX_SHARES) {
@@ -156,6 +156,15 @@ static gc_status tx_open(struct gc_db *db, bool *own)
 {
 	*own = !gc_db_in_transaction(db);
 	return *own ? gc_db_begin_write(db) : GC_OK;
+}
+
+/* A failure found before any statement ran: the contract still holds, and a
+ * caller's transaction is rolled back like after any other failure. */
+static gc_status fail_early(struct gc_item_ctx *ctx, gc_status status)
+{
+	if (gc_db_in_transaction(ctx->db))
+		gc_db_rollback(ctx->db);
+	return status;
 }
 
 /* Commits our own transaction on success; rolls back any on failure. */
@@ -456,7 +465,8 @@ static json_t *snapshot_envelope(const struct item *it)
 		}
 	}
 	json_t *languages = json_loads(row_str(r, "languages") ? row_str(r, "languages") : "[]", 0, NULL);
-	return json_pack("{s:s, s:I, s:s, s:s?, s:o*, s:s, s:o*, s:s, s:I, s:s?, s:s?, s:s?}", "module", it->env.module,
+	/* Strict about every member: a snapshot missing its sharing list would misstate who could read it. */
+	return json_pack("{s:s, s:I, s:s, s:s?, s:o, s:s, s:o, s:s, s:I, s:s?, s:s?, s:s?}", "module", it->env.module,
 			 "owner_org", (json_int_t)it->env.owner_org, "title", it->title, "country",
 			 row_str(r, "country"), "languages", languages, "visibility",
 			 gc_visibility_name(it->env.visibility), "shares", shares, "status",
@@ -482,7 +492,8 @@ static gc_status snapshot_store(struct gc_item_ctx *ctx, int64_t id, const json_
 	if (!text)
 		goto out;
 	if (strlen(text) > GC_ITEM_MAX_SNAPSHOT) {
-		status = bad(ctx, "content");
+		ctx->field = "content";
+		status = GC_ETOOBIG;
 		goto out;
 	}
 	status = gc_db_exec(ctx->db,
@@ -538,22 +549,22 @@ gc_status gc_item_create(struct gc_item_ctx *ctx, const struct gc_item_new *in, 
 	/* Naming another owner is a Secretariat admin's privilege; for anyone else it is mass assignment. */
 	if (p && in->acting_for_org != 0 && in->acting_for_org != p->org_id &&
 	    !(gc_principal_is_secretariat(p) && p->role == GC_ROLE_ADMIN))
-		return bad(ctx, "acting_for_org");
+		return fail_early(ctx, bad(ctx, "acting_for_org"));
 	if (!gc_policy_can_create(p, in->module, in->acting_for_org))
-		return GC_ENOTFOUND;
+		return fail_early(ctx, GC_ENOTFOUND);
 	int64_t owner_org = in->acting_for_org ? in->acting_for_org : p->org_id;
 	bool on_behalf = owner_org != p->org_id;
 	if (on_behalf && in->draft)
-		return bad(ctx, "draft");
+		return fail_early(ctx, bad(ctx, "draft"));
 	if (!module_ok(in->module))
-		return bad(ctx, "module");
+		return fail_early(ctx, bad(ctx, "module"));
 	if (!text_ok(in->title, GC_ITEM_MAX_TITLE, true))
-		return bad(ctx, "title");
+		return fail_early(ctx, bad(ctx, "title"));
 	if (!country_ok(in->country))
-		return bad(ctx, "country");
+		return fail_early(ctx, bad(ctx, "country"));
 	status = languages_text(ctx, in->languages, in->n_languages, &languages);
 	if (status != GC_OK)
-		return status;
+		return fail_early(ctx, status);
 
 	status = tx_open(ctx->db, &own);
 	if (status != GC_OK)
@@ -841,16 +852,18 @@ gc_status gc_item_update(struct gc_item_ctx *ctx, int64_t id, int64_t expected_v
 
 	ctx->field = NULL;
 	stamp_at(&now, ctx_now_ms(ctx));
+	if (in->fields & ~(unsigned)GC_ITEM_EDIT_FIELDS)
+		return fail_early(ctx, bad(ctx, "fields"));
 	if ((in->fields & GC_ITEM_SET_TITLE) && !text_ok(in->title, GC_ITEM_MAX_TITLE, true))
-		return bad(ctx, "title");
+		return fail_early(ctx, bad(ctx, "title"));
 	if ((in->fields & GC_ITEM_SET_COUNTRY) && !country_ok(in->country))
-		return bad(ctx, "country");
+		return fail_early(ctx, bad(ctx, "country"));
 	if (in->note && !text_ok(in->note, GC_ITEM_MAX_NOTE, false))
-		return bad(ctx, "note");
+		return fail_early(ctx, bad(ctx, "note"));
 	if (in->fields & GC_ITEM_SET_LANGUAGES) {
 		status = languages_text(ctx, in->languages, in->n_languages, &languages);
 		if (status != GC_OK)
-			return status;
+			return fail_early(ctx, status);
 	}
 
 	status = tx_open(ctx->db, &own);
@@ -946,8 +959,10 @@ gc_status gc_item_set_access(struct gc_item_ctx *ctx, int64_t id, int64_t expect
 
 	ctx->field = NULL;
 	stamp_at(&now, ctx_now_ms(ctx));
+	if (in->fields == 0 || (in->fields & ~(unsigned)GC_ITEM_ACCESS_FIELDS))
+		return fail_early(ctx, bad(ctx, "fields"));
 	if ((in->fields & GC_ITEM_SET_VISIBILITY) && in->visibility == GC_VIS_DEFAULT)
-		return bad(ctx, "visibility");
+		return fail_early(ctx, bad(ctx, "visibility"));
 
 	status = tx_open(ctx->db, &own);
 	if (status == GC_OK)
@@ -1151,7 +1166,7 @@ gc_status gc_item_reject(struct gc_item_ctx *ctx, int64_t id, int64_t expected_v
 {
 	ctx->field = NULL;
 	if (!text_ok(reason, GC_ITEM_MAX_NOTE, false))
-		return bad(ctx, "reason");
+		return fail_early(ctx, bad(ctx, "reason"));
 	return review(ctx, id, expected_version, reason);
 }
 
@@ -1242,8 +1257,8 @@ gc_status gc_item_history(struct gc_item_ctx *ctx, int64_t id, json_t **out)
 			     " v.changed_at AS changed_at, v.note AS note, u.name AS name, o.name AS organisation"
 			     " FROM item_versions v LEFT JOIN users u ON u.id = v.changed_by"
 			     " LEFT JOIN organisations o ON o.id = u.org_id"
-			     " WHERE v.item_id = ? ORDER BY v.version DESC LIMIT 1000",
-			     GC_PARAMS(GC_INT(id)), &rows);
+			     " WHERE v.item_id = ? ORDER BY v.version DESC LIMIT ?",
+			     GC_PARAMS(GC_INT(id), GC_INT(GC_ITEM_MAX_HISTORY)), &rows);
 	if (status != GC_OK)
 		goto out;
 	status = GC_ENOMEM;
@@ -1470,8 +1485,8 @@ gc_status gc_items_release_due(struct gc_db *db, int64_t now_ms, int *released)
 	for (;;) {
 		status = gc_db_query(db,
 				     "SELECT id AS id FROM items WHERE release_at IS NOT NULL AND release_at <= ?"
-				     " AND status <> 'withdrawn' ORDER BY release_at, id LIMIT 100",
-				     GC_PARAMS(GC_TEXT(now.iso)), &ids);
+				     " AND status <> 'withdrawn' ORDER BY release_at, id LIMIT ?",
+				     GC_PARAMS(GC_TEXT(now.iso), GC_INT(ITEMS_RELEASE_BATCH)), &ids);
 		if (status != GC_OK)
 			break;
 		size_t i, batch = json_array_size(ids);

@@ -38,6 +38,8 @@
  *                 changed it: reload and retry)
  *   GC_EINVAL     an input is malformed or not the caller's to set;
  *                 ctx->field names it (SECURITY.md I1, Z5)
+ *   GC_ETOOBIG    the content given for a version snapshot is over
+ *                 GC_ITEM_MAX_SNAPSHOT once serialised (ctx->field "content")
  *   GC_EDB, GC_EBUSY, GC_ENOMEM, ...  the store failed
  */
 #ifndef GC_AUTH_ITEMS_H
@@ -136,12 +138,14 @@ struct gc_item_new {
 	const json_t *content;       /* the module's content, for the version snapshot; may be NULL */
 };
 
-/* Which fields of struct gc_item_edit to change. */
+/* Which fields of struct gc_item_edit to change. The bits of the two sets
+ * differ, so a flag given to the wrong operation is refused (field "fields"). */
 enum {
 	GC_ITEM_SET_TITLE = 1u << 0,
 	GC_ITEM_SET_COUNTRY = 1u << 1,
 	GC_ITEM_SET_LANGUAGES = 1u << 2,
 };
+#define GC_ITEM_EDIT_FIELDS (GC_ITEM_SET_TITLE | GC_ITEM_SET_COUNTRY | GC_ITEM_SET_LANGUAGES)
 
 /* An edit of an item's descriptive fields and content. */
 struct gc_item_edit {
@@ -156,10 +160,11 @@ struct gc_item_edit {
 
 /* Which fields of struct gc_item_access to change. */
 enum {
-	GC_ITEM_SET_VISIBILITY = 1u << 0, /* visibility and shares together */
-	GC_ITEM_SET_NOTICE = 1u << 1,
-	GC_ITEM_SET_RELEASE = 1u << 2,
+	GC_ITEM_SET_VISIBILITY = 1u << 8, /* visibility and shares together */
+	GC_ITEM_SET_NOTICE = 1u << 9,
+	GC_ITEM_SET_RELEASE = 1u << 10,
 };
+#define GC_ITEM_ACCESS_FIELDS (GC_ITEM_SET_VISIBILITY | GC_ITEM_SET_NOTICE | GC_ITEM_SET_RELEASE)
 
 /*
  * Who may read an item: visibility and sharing list, public notice,

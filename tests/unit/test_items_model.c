@@ -655,9 +655,12 @@ static void op_access(void)
 	struct mitem *it = pick_item(S_PUBLISHED, &id);
 	int w = pick_person(it, 2);
 	int64_t version = pick_version(it);
+	static const unsigned bits[] = { GC_ITEM_SET_VISIBILITY, GC_ITEM_SET_NOTICE, GC_ITEM_SET_RELEASE };
 	unsigned fields = 0;
 	while (!fields)
-		fields = (unsigned)rnd(8);
+		for (size_t b = 0; b < GC_ARRAY_LEN(bits); b++)
+			if (chance(50))
+				fields |= bits[b];
 	int vis = rnd(3), notice = chance(40) ? 0 : 1 + rnd(1000);
 	bool share[N_ORGS] = { 0 };
 	int n_share = 0;

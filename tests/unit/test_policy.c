@@ -737,7 +737,6 @@ BOTH(create_refuses_what_is_not_the_callers)
 	create(W_ANON, &in, GC_ENOTFOUND);
 	create(W_A_READER, &in, GC_ENOTFOUND);
 	create(W_STK_READER, &in, GC_ENOTFOUND);
-	in.module = "test";
 	create(W_A_LIMITED, &in, GC_ENOTFOUND);
 
 	/* The owner is not an input (Z5). */
@@ -1039,6 +1038,22 @@ BOTH(edits_versions_and_concurrency)
 	/* A stale version is a conflict and changes nothing. */
 	OP(W_A_ADMIN, GC_ECONFLICT, "", gc_item_update(&op, id, 1, &edit));
 	cr_assert_eq(version_of(id), 2);
+	/* A snapshot over the limit is refused whole: no version, no record. */
+	char *huge = malloc(GC_ITEM_MAX_SNAPSHOT + 1);
+	cr_assert_not_null(huge);
+	memset(huge, 'x', GC_ITEM_MAX_SNAPSHOT);
+	huge[GC_ITEM_MAX_SNAPSHOT] = '\0';
+	json_t *big = json_pack("{s:s}", "body", huge);
+	free(huge);
+	struct gc_item_edit too_big = { .content = big };
+	OP(W_A_EDITOR, GC_ETOOBIG, "", gc_item_update(&op, id, 2, &too_big));
+	json_decref(big);
+	cr_assert_eq(version_of(id), 2);
+	/* Flags of the other operation are refused, not misread. */
+	struct gc_item_edit wrong = { .fields = GC_ITEM_SET_VISIBILITY };
+	OP(W_A_EDITOR, GC_EINVAL, "", gc_item_update(&op, id, 2, &wrong));
+	struct gc_item_access wrong_access = { .fields = GC_ITEM_SET_TITLE };
+	OP(W_A_EDITOR, GC_EINVAL, "", gc_item_set_access(&op, id, 2, &wrong_access));
 	/* Country can be cleared; a bad one is refused with its field. */
 	struct gc_item_edit country = { .fields = GC_ITEM_SET_COUNTRY, .country = "xx" };
 	struct gc_item_ctx ctx = ctx_of(W_A_EDITOR);
@@ -1259,6 +1274,14 @@ BOTH(operations_join_the_callers_transaction)
 	int64_t second = 0;
 	OK(gc_item_create(&ctx, &in, &second));
 	cr_assert_eq(gc_item_withdraw(&ctx, id, 99), GC_ECONFLICT);
+	cr_assert_not(gc_db_in_transaction(fx.db));
+	cr_assert_eq(count("SELECT COUNT(*) AS n FROM items WHERE id = ?", second), 0);
+	/* So does one refused before any statement ran. */
+	OK(gc_db_begin_write(fx.db));
+	OK(gc_item_create(&ctx, &in, &second));
+	struct gc_item_new bad_title = { .module = "test", .title = "" };
+	int64_t third = 0;
+	cr_assert_eq(gc_item_create(&ctx, &bad_title, &third), GC_EINVAL);
 	cr_assert_not(gc_db_in_transaction(fx.db));
 	cr_assert_eq(count("SELECT COUNT(*) AS n FROM items WHERE id = ?", second), 0);
 	/* The log is intact after all of it. */

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "auth/items.h"
 #include "http/server.h"
 #include "render/i18n.h"
 #include "store/store.h"
@@ -40,6 +41,9 @@ static gc_status core_init(struct gc_server *server)
 	return status;
 }
 
+/* Scheduled releases of restricted items belong to the shared envelope, so the core runs them. */
+static const struct gc_job_kind *const core_jobs[] = { &gc_items_release_job };
+
 const struct gc_module core_module = {
 	.api_version = GC_MODULE_API_VERSION,
 	.name = "core",
@@ -50,6 +54,8 @@ const struct gc_module core_module = {
 	.n_migrations = CORE_MIGRATION_COUNT,
 	.routes = core_routes,
 	.n_routes = sizeof(core_routes) / sizeof(core_routes[0]),
+	.jobs = core_jobs,
+	.n_jobs = sizeof(core_jobs) / sizeof(core_jobs[0]),
 	.init = core_init,
 	.home = core_home_stats,
 	.demo = core_demo,
