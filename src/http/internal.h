@@ -12,6 +12,7 @@
 #define GC_HTTP_INTERNAL_H
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -259,6 +260,12 @@ struct gc_http {
 	uint16_t port, metrics_port;
 	bool own_metrics, own_cache;         /* created by gc_http_start, freed by gc_http_stop */
 	atomic_long in_flight;               /* requests between their first call and completion */
+	/* Every exchange not yet completed. libmicrohttpd does not report the
+	 * completion of a request whose connection closed between its request
+	 * line and its first callback, so the listener owns them all and frees
+	 * what is left when it stops. */
+	pthread_mutex_t live_lock;
+	struct gc_exchange *live;
 	/* {"t": gc_i18n_table(lang)} per language, built once: the bottom of every render stack. */
 	json_t *lang_holders[GC_LANG_COUNT];
 	char css_href[96], js_href[96];      /* "/static/style.css?v=<hash>" */
@@ -268,6 +275,7 @@ struct gc_http {
 
 /* One request from libmicrohttpd's first call to its completion (req.impl points here). */
 struct gc_exchange {
+	struct gc_exchange *live_prev, *live_next; /* gc_http.live, under live_lock */
 	struct gc_request req;
 	struct gc_server *server;
 	struct MHD_Connection *conn;
@@ -292,7 +300,8 @@ struct gc_exchange {
 	uint64_t body_discarded;
 
 	const char *lang_cookie;       /* a valid ?lang= to remember in the gcscp_lang cookie */
-	bool db_failed;                /* acquiring a connection failed once: do not wait again */
+	bool db_failed;
+	struct gc_db_lease *db_lease; /* the borrowed connection, returned early by gc_http_release_db */                /* acquiring a connection failed once: do not wait again */
 };
 
 /* respond.c: each queues one response (GC_OK) or fails (the connection is then closed). */
@@ -322,5 +331,11 @@ void gc_http_access_log(struct gc_exchange *ex, int64_t duration_us);
 void gc_set_error(struct gc_request *req, int status, const char *code, const char *message_key, const char *field);
 /* request.c: a connection for the request without setting an error; NULL when none came. */
 struct gc_db *gc_request_db_try(struct gc_request *req);
+
+/*
+ * Returns the request's database connection to the pool as soon as its
+ * response is built, so a slow reader or a draining shutdown never holds one.
+ */
+void gc_http_release_db(struct gc_request *req);
 
 #endif

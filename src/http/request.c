@@ -37,15 +37,28 @@ gc_status gc_fail_not_found(struct gc_request *req)
 	return gc_fail(req, 404, "not_found", "error.not_found", NULL);
 }
 
-struct db_lease {
+struct gc_db_lease {
 	struct gc_pool *pool;
 	struct gc_db *db;
 };
 
 static void release_lease(void *data)
 {
-	struct db_lease *lease = data;
-	gc_pool_release(lease->pool, lease->db);
+	struct gc_db_lease *lease = data;
+	if (lease->db)
+		gc_pool_release(lease->pool, lease->db);
+	lease->db = NULL;
+}
+
+void gc_http_release_db(struct gc_request *req)
+{
+	struct gc_exchange *ex = req->impl;
+	if (!ex || !ex->db_lease)
+		return;
+	release_lease(ex->db_lease);
+	req->db = NULL;
+	/* A later gc_request_db() in this request would borrow again; none comes after the response. */
+	ex->db_failed = true;
 }
 
 struct gc_db *gc_request_db_try(struct gc_request *req)
@@ -64,7 +77,7 @@ struct gc_db *gc_request_db_try(struct gc_request *req)
 	}
 	/* The connection goes back to the pool when the request's arena is
 	 * freed, whatever path the request took to its end. */
-	struct db_lease *lease = gc_arena_alloc(req->arena, sizeof(*lease));
+	struct gc_db_lease *lease = gc_arena_alloc(req->arena, sizeof(*lease));
 	if (!lease || gc_arena_on_cleanup(req->arena, release_lease, lease) != GC_OK) {
 		gc_pool_release(req->server->pool, db);
 		goto fail;
@@ -72,6 +85,8 @@ struct gc_db *gc_request_db_try(struct gc_request *req)
 	lease->pool = req->server->pool;
 	lease->db = db;
 	req->db = db;
+	if (ex)
+		ex->db_lease = lease;
 	return db;
 fail:
 	if (ex)

@@ -252,6 +252,10 @@ static gc_status send_response(struct gc_exchange *ex, int status, const char *c
 		ok = gc_http_add_security_headers(response) == GC_OK;
 	if (ok && req->id[0])
 		ok = MHD_add_response_header(response, "X-Request-Id", req->id) == MHD_YES;
+	/* Pages are negotiated: HTML or JSON by Accept, the language by cookie or
+	 * Accept-Language. Shared caches must key on those; static files do not vary. */
+	if (ok && !(req->route && req->route->name && strcmp(req->route->name, "static") == 0))
+		ok = MHD_add_response_header(response, "Vary", "Accept, Accept-Language, Cookie") == MHD_YES;
 	if (ok && status == 405 && ex->allow[0])
 		ok = MHD_add_response_header(response, MHD_HTTP_HEADER_ALLOW, ex->allow) == MHD_YES;
 	if (ok && ex->lang_cookie) {
@@ -264,6 +268,7 @@ static gc_status send_response(struct gc_exchange *ex, int status, const char *c
 		ok = MHD_add_response_header(response, MHD_HTTP_HEADER_CONNECTION, "close") == MHD_YES;
 	if (!ok)
 		goto out;
+	gc_http_release_db(req);
 	if (MHD_queue_response(ex->conn, (unsigned)status, response) != MHD_YES) {
 		result = GC_EIO;
 		goto out;
@@ -709,7 +714,7 @@ void gc_http_access_log(struct gc_exchange *ex, int64_t duration_us)
 	struct gc_request *req = &ex->req;
 	const char *route = req->route ? (req->route->name ? req->route->name : req->route->pattern) : NULL;
 	const struct gc_log_field fields[] = {
-		{ "request_id", GC_LOG_STRING, .s = req->id },
+		{ "id", GC_LOG_STRING, .s = req->id },
 		{ "method", GC_LOG_STRING, .s = log_safe(req->arena, req->method) },
 		{ "path", GC_LOG_STRING, .s = log_safe(req->arena, ex->raw_target) },
 		{ "route", GC_LOG_STRING, .s = route },
@@ -717,7 +722,7 @@ void gc_http_access_log(struct gc_exchange *ex, int64_t duration_us)
 		{ "duration_ms", GC_LOG_MILLIS, .ms = (double)duration_us / 1000.0 },
 		{ "bytes", GC_LOG_INT, .i = (int64_t)ex->bytes },
 		{ "principal", GC_LOG_NULL },
-		{ "ip", GC_LOG_STRING, .s = req->client_ip },
+		{ "client_ip", GC_LOG_STRING, .s = req->client_ip },
 	};
 	gc_log_fields(GC_LOG_INFO, "request", fields, sizeof(fields) / sizeof(fields[0]));
 }

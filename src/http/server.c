@@ -63,6 +63,30 @@ __attribute__((format(printf, 2, 0))) static void mhd_logger(void *cls, const ch
 
 /* --- one request's state --------------------------------------------------- */
 
+static void live_add(struct gc_http *http, struct gc_exchange *ex)
+{
+	pthread_mutex_lock(&http->live_lock);
+	ex->live_prev = NULL;
+	ex->live_next = http->live;
+	if (http->live)
+		http->live->live_prev = ex;
+	http->live = ex;
+	pthread_mutex_unlock(&http->live_lock);
+}
+
+static void live_remove(struct gc_http *http, struct gc_exchange *ex)
+{
+	pthread_mutex_lock(&http->live_lock);
+	if (ex->live_prev)
+		ex->live_prev->live_next = ex->live_next;
+	else if (http->live == ex)
+		http->live = ex->live_next;
+	if (ex->live_next)
+		ex->live_next->live_prev = ex->live_prev;
+	ex->live_prev = ex->live_next = NULL;
+	pthread_mutex_unlock(&http->live_lock);
+}
+
 static void exchange_free(struct gc_exchange *ex)
 {
 	if (!ex)
@@ -112,6 +136,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	gc_random_hex(ex->req.id, 8);
 	gc_buf_init(&ex->body, 0);
 	atomic_fetch_add_explicit(&server->http->in_flight, 1, memory_order_relaxed);
+	live_add(server->http, ex);
 	return ex;
 }
 
@@ -130,6 +155,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	gc_http_access_log(ex, duration);
 	gc_metrics_observe(server->metrics, ex->route_index, ex->status, duration);
 	atomic_fetch_sub_explicit(&server->http->in_flight, 1, memory_order_relaxed);
+	live_remove(server->http, ex);
 	exchange_free(ex);
 }
 
@@ -391,8 +417,10 @@ static gc_status dispatch(struct gc_exchange *ex)
 			const char *key = gc_cache_key(ex, &key_len);
 			struct gc_cache_entry *entry = key ? gc_page_cache_get(ex->server->cache, key, key_len, counter)
 							   : NULL;
-			if (entry)
+			if (entry) {
+				gc_http_release_db(req);
 				return gc_respond_cached(ex, entry);
+			}
 		}
 	}
 
@@ -572,6 +600,7 @@ gc_status gc_http_start(struct gc_server *server, char *err, size_t err_size)
 		goto out;
 	server->http = http;
 	atomic_init(&http->in_flight, 0);
+	pthread_mutex_init(&http->live_lock, NULL);
 	for (size_t i = 0; i < GC_LANG_COUNT; i++) {
 		/* Wrapped once, here, before any thread shares the tables. */
 		const json_t *table = gc_i18n_table(gc_langs[i]);
@@ -679,6 +708,13 @@ void gc_http_stop(struct gc_server *server)
 	}
 	if (http->metrics_daemon)
 		MHD_stop_daemon(http->metrics_daemon);
+	/* The daemons are stopped: no callback can run any more. */
+	while (http->live) {
+		struct gc_exchange *ex = http->live;
+		http->live = ex->live_next;
+		exchange_free(ex);
+	}
+	pthread_mutex_destroy(&http->live_lock);
 	for (size_t i = 0; i < GC_LANG_COUNT; i++)
 		json_decref(http->lang_holders[i]);
 	if (http->own_cache) {
