@@ -90,7 +90,7 @@ static gc_status add_facet(struct gc_request *req, json_t *facets, json_t *count
 	json_t *values = json_array();
 	json_t *facet = json_pack("{s:s, s:s, s:o}", "name", filter_name, "label", gc_req_tr(req, label_key), "values",
 				  values);
-	if (!facet || json_array_append_new(facets, facet))
+	if (!facet)
 		return GC_ENOMEM;
 	const char *selected = gc_query(req, filter_name);
 	const char *value;
@@ -105,10 +105,17 @@ static gc_status add_facet(struct gc_request *req, json_t *facets, json_t *count
 		json_t *href = search_href(req, filter_name, is_selected ? NULL : value, 0);
 		json_t *entry = json_pack("{s:s, s:s, s:O, s:o, s:b}", "value", value, "label", label, "count", count,
 					  "href", href, "selected", is_selected);
-		if (!entry || json_array_append_new(values, entry))
+		if (!entry || json_array_append_new(values, entry)) {
+			json_decref(facet);
 			return GC_ENOMEM;
+		}
 	}
-	return GC_OK;
+	/* A facet with no values says nothing: it is left out. */
+	if (json_array_size(values) == 0) {
+		json_decref(facet);
+		return GC_OK;
+	}
+	return json_array_append_new(facets, facet) ? GC_ENOMEM : GC_OK;
 }
 
 gc_status core_search(struct gc_request *req, struct gc_view *view)
@@ -178,6 +185,10 @@ gc_status core_search(struct gc_request *req, struct gc_view *view)
 		const char *snippet = json_string_value(json_object_get(hit, "snippet"));
 		json_t *html = snippet_to_html(snippet ? snippet : "");
 		const char *module = json_string_value(json_object_get(hit, "module"));
+		/* Result links are the portal's own pages: anything but a local path loses its link. */
+		const char *url = json_string_value(json_object_get(hit, "url"));
+		if (!url || url[0] != '/' || url[1] == '/' || url[1] == '\\')
+			json_object_set_new(hit, "url", json_null());
 		if (!html || json_object_set_new(hit, "snippet_html", html) ||
 		    json_object_set_new(hit, "module_label", json_string(module_label(req, module ? module : "")))) {
 			json_decref(result);
@@ -195,13 +206,16 @@ gc_status core_search(struct gc_request *req, struct gc_view *view)
 	}
 	json_decref(result);
 
+	/* Pagination only when there is somewhere to go, so no empty navigation landmark. */
+	bool has_previous = page > 1, has_next = page * SEARCH_PAGE_SIZE < total && page < 1000;
+	if (!has_previous && !has_next)
+		return GC_OK;
 	json_t *pages = json_object();
 	if (!pages || json_object_set_new(model, "pages", pages))
 		return GC_ENOMEM;
-	if (page > 1 && json_object_set_new(pages, "previous_href", search_href(req, NULL, NULL, page - 1)))
+	if (has_previous && json_object_set_new(pages, "previous_href", search_href(req, NULL, NULL, page - 1)))
 		return GC_ENOMEM;
-	if (page * SEARCH_PAGE_SIZE < total && page < 1000 &&
-	    json_object_set_new(pages, "next_href", search_href(req, NULL, NULL, page + 1)))
+	if (has_next && json_object_set_new(pages, "next_href", search_href(req, NULL, NULL, page + 1)))
 		return GC_ENOMEM;
 	return GC_OK;
 }
