@@ -12,6 +12,7 @@ static const char *access_name(enum gc_access access)
 	case GC_ACCESS_SIGNED_IN: return "signed_in";
 	case GC_ACCESS_STATE: return "state";
 	case GC_ACCESS_SECRETARIAT: return "secretariat";
+	case GC_ACCESS_SESSION: return "session";
 	}
 	return "public";
 }

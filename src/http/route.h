@@ -30,6 +30,7 @@ enum gc_access {
 	GC_ACCESS_SIGNED_IN,    /* any signed-in person */
 	GC_ACCESS_STATE,        /* a member (or observer) state's person */
 	GC_ACCESS_SECRETARIAT,  /* the Secretariat */
+	GC_ACCESS_SESSION,      /* a browser session, its MFA step passed or not (http/identity.h) */
 };
 
 enum gc_param_type {

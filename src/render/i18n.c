@@ -1,8 +1,10 @@
 #include "render/i18n.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/embedded.h"
 #include "base/log.h"
 #include "base/text.h"
@@ -174,18 +176,61 @@ out:
 	return st;
 }
 
+/* Is path "locale/<area>/<lang>.po"? A module's own strings (entries only, no header). */
+static bool is_part_of(const char *path, const char *lang)
+{
+	const char *prefix = "locale/";
+	size_t n = strlen(prefix);
+	if (strncmp(path, prefix, n) != 0)
+		return false;
+	const char *slash = strchr(path + n, '/');
+	if (!slash || slash == path + n || strchr(slash + 1, '/'))
+		return false;
+	size_t lang_len = strlen(lang);
+	return strncmp(slash + 1, lang, lang_len) == 0 && strcmp(slash + 1 + lang_len, ".po") == 0;
+}
+
+/*
+ * A language's catalogue is locale/<lang>.po followed by every
+ * locale/<area>/<lang>.po (the strings of one module, without a header), in
+ * path order: one text, parsed once, so a key defined twice anywhere is an
+ * error like any duplicate.
+ */
 gc_status gc_i18n_load(char *err, size_t err_size)
 {
-	const char *texts[GC_LANG_COUNT];
-	size_t sizes[GC_LANG_COUNT];
-	for (int i = 0; i < GC_LANG_COUNT; i++) {
+	char *texts[GC_LANG_COUNT] = { 0 };
+	size_t sizes[GC_LANG_COUNT] = { 0 };
+	gc_status st = GC_OK;
+	for (int i = 0; i < GC_LANG_COUNT && st == GC_OK; i++) {
 		char path[32];
 		snprintf(path, sizeof(path), "locale/%s.po", gc_langs[i]);
 		const struct gc_embedded_file *file = gc_embedded_find(path);
-		texts[i] = file ? (const char *)file->data : NULL;
-		sizes[i] = file ? file->size : 0;
+		if (!file)
+			continue;
+		struct gc_buf b;
+		gc_buf_init(&b, GC_PO_MAX_BYTES + 1);
+		gc_buf_raw(&b, (const char *)file->data, file->size);
+		for (size_t k = 0; k < gc_embedded_count; k++) {
+			const struct gc_embedded_file *part = &gc_embedded_files[k];
+			if (!is_part_of(part->path, gc_langs[i]))
+				continue;
+			gc_buf_raw(&b, "\n", 1);
+			gc_buf_raw(&b, (const char *)part->data, part->size);
+		}
+		st = gc_buf_error(&b);
+		if (st == GC_OK)
+			texts[i] = gc_buf_take(&b, &sizes[i]);
+		gc_buf_free(&b);
+		if (st == GC_OK && !texts[i])
+			st = GC_ENOMEM;
 	}
-	return gc_i18n_load_from(texts, sizes, err, err_size);
+	if (st == GC_OK)
+		st = gc_i18n_load_from((const char *const *)texts, sizes, err, err_size);
+	else if (err && err_size)
+		snprintf(err, err_size, "joining the catalogues: %s", gc_status_name(st));
+	for (int i = 0; i < GC_LANG_COUNT; i++)
+		free(texts[i]);
+	return st;
 }
 
 const char *gc_tr(const char *lang, const char *key)
