@@ -124,6 +124,11 @@ gc_status items_decorate(struct gc_request *req, json_t *env)
 		visibility && strcmp(visibility, "public") == 0, "vis_restricted",
 		visibility && strcmp(visibility, "restricted") == 0, "vis_named",
 		visibility && strcmp(visibility, "named") == 0, "release_value", release_value);
+	if (labels && json_object_set_new(labels, "has_shares",
+					  json_boolean(json_array_size(json_object_get(env, "shares")) > 0))) {
+		json_decref(labels);
+		labels = NULL;
+	}
 	if (!labels || json_object_update(env, labels)) {
 		json_decref(labels);
 		return GC_ENOMEM;
@@ -319,16 +324,15 @@ gc_status items_history(struct gc_request *req, struct gc_view *view)
 		json_decref(extra);
 	}
 	json_t *model = view->model;
+	status = GC_ENOMEM;
 	if (!view->title || json_object_set_new(model, "id", json_integer((json_int_t)id)) ||
 	    json_object_set(model, "module", json_object_get(env, "module")) ||
 	    json_object_set(model, "title", json_object_get(env, "title")) ||
-	    json_object_set(model, "href", json_object_get(env, "href")) || json_object_set_new(model, "item", env) ||
-	    json_object_set_new(model, "versions", versions)) {
-		env = versions = NULL;
-		status = GC_ENOMEM;
+	    json_object_set(model, "href", json_object_get(env, "href")) ||
+	    json_object_set_new(model, "has_versions", json_boolean(json_array_size(versions) > 0)) ||
+	    json_object_set(model, "item", env) || json_object_set(model, "versions", versions))
 		goto out;
-	}
-	env = versions = NULL;
+	status = GC_OK;
 	view->cacheable = true;
 out:
 	json_decref(env);

@@ -172,7 +172,9 @@ static gc_status review_page(struct gc_request *req, struct gc_view *view, struc
 	json_t *model = view->model;
 	if (json_object_set_new(model, "count", json_integer(count)) ||
 	    json_object_set_new(model, "page", json_integer(page)) ||
-	    json_object_set_new(model, "per_page", json_integer(per_page)) || json_object_set(model, "items", queue))
+	    json_object_set_new(model, "per_page", json_integer(per_page)) ||
+	    json_object_set_new(model, "has_items", json_boolean(json_array_size(queue) > 0)) ||
+	    json_object_set(model, "items", queue))
 		goto nomem;
 	status = items_pages(req, model, "/review", page, per_page, count, review_keep);
 	goto out;
