@@ -247,6 +247,13 @@ describe('drafts, submit and withdraw', () => {
 	test('withdrawing keeps the item for its owner and the Secretariat; nobody edits it afterwards', async () => {
 		const p = await createPolicy(server, cast.kenEditor, policy('Kenya to withdraw', { visibility: 'public' }));
 		expectStatus(await act(cast.fraEditor, p.id, 'withdraw', { version: 1 }), 404, 'other state');
+		// Whatever the body: another organisation learns nothing from its errors (SECURITY.md Z4).
+		expectStatus(await act(cast.fraEditor, p.id, 'withdraw', {}), 404, 'other state, no version');
+		expectStatus(await act(cast.fraEditor, p.id, 'submit', { version: 'x' }), 404, 'other state submits garbage');
+		expectStatus(await act(cast.fraEditor, p.id, 'access', { visibility: 'bogus' }), 404, 'other state, bad access');
+		expectStatus(await review(cast.fraEditor, p.id, 'reject', {}), 404, 'other state reviews garbage');
+		expectStatus(await call(server, cast.fraEditor, 'POST', `/policies/${p.id}`, { json: { title: '' } }), 404, 'other state edits garbage');
+		expectStatus(await act(cast.kenEditor, p.id, 'submit', { version: 1 }), 409, 'the owner submits a published item');
 		expectStatus(await act(cast.stkEditor, p.id, 'withdraw', { version: 1 }), 404, 'stakeholder');
 		expectStatus(await act(null, p.id, 'withdraw', { version: 1 }), 401, 'anonymous');
 		expectStatus(await act(cast.kenReader, p.id, 'withdraw', { version: 1 }), 403, 'reader');

@@ -348,7 +348,8 @@ static const struct items_in_spec version_only[] = {
 };
 
 static gc_status envelope_change(struct gc_request *req, struct gc_view *view,
-				 gc_status (*op)(struct gc_item_ctx *, int64_t, int64_t))
+				 gc_status (*op)(struct gc_item_ctx *, int64_t, int64_t),
+				 bool (*may)(const struct gc_principal *, const struct gc_item_envelope *))
 {
 	int64_t id = items_path_id(req, 0), version = 0;
 	struct gc_item_ctx ctx;
@@ -357,8 +358,19 @@ static gc_status envelope_change(struct gc_request *req, struct gc_view *view,
 	gc_status status = gc_req_item_ctx(req, &ctx);
 	if (status == GC_OK)
 		status = visible_or_404(req, &ctx, id, &env);
-	if (status == GC_OK)
-		status = items_input_read(req, version_only, &in);
+	if (status != GC_OK)
+		return status;
+	/*
+	 * Someone else's write answers like a missing item, whatever its body
+	 * says (SECURITY.md Z4). One who could act but for the item's status
+	 * (withdrawn, final) is left to the data layer, which answers 409.
+	 */
+	struct gc_item_envelope as_live = env;
+	if (as_live.status == GC_ITEM_WITHDRAWN)
+		as_live.status = GC_ITEM_PUBLISHED;
+	if (!may(req->principal, &as_live))
+		return items_refuse(req, &ctx, id, GC_ENOTFOUND, NULL);
+	status = items_input_read(req, version_only, &in);
 	if (status == GC_OK)
 		status = read_version(req, &in, &version);
 	if (status != GC_OK)
@@ -372,12 +384,12 @@ static gc_status envelope_change(struct gc_request *req, struct gc_view *view,
 
 gc_status items_submit(struct gc_request *req, struct gc_view *view)
 {
-	return envelope_change(req, view, gc_item_submit);
+	return envelope_change(req, view, gc_item_submit, gc_policy_can_edit);
 }
 
 gc_status items_withdraw(struct gc_request *req, struct gc_view *view)
 {
-	return envelope_change(req, view, gc_item_withdraw);
+	return envelope_change(req, view, gc_item_withdraw, gc_policy_can_withdraw);
 }
 
 /* --- POST /items/{id}/access ----------------------------------------------------------- */
@@ -437,8 +449,11 @@ gc_status items_access(struct gc_request *req, struct gc_view *view)
 	gc_status status = gc_req_item_ctx(req, &ctx);
 	if (status == GC_OK)
 		status = visible_or_404(req, &ctx, id, &env);
-	if (status == GC_OK)
-		status = items_input_read(req, access_fields, &in);
+	if (status != GC_OK)
+		return status;
+	if (!gc_policy_can_edit(req->principal, &env))
+		return items_refuse(req, &ctx, id, GC_ENOTFOUND, NULL);
+	status = items_input_read(req, access_fields, &in);
 	if (status == GC_OK)
 		status = read_version(req, &in, &version);
 	if (status != GC_OK)

@@ -222,6 +222,22 @@ static gc_status decide(struct gc_request *req, struct gc_view *view, bool publi
 	status = gc_item_get(&ctx, id, req->arena, &env);
 	if (status != GC_OK)
 		return gc_req_fail_status(req, status, NULL, NULL);
+	/*
+	 * One who may not decide learns nothing from the body's errors. A
+	 * reviewer who could decide but for the status is left to the data
+	 * layer, which answers 409 for an item no longer pending.
+	 */
+	bool may = gc_policy_can_review(req->principal, &env);
+	if (env.status != GC_ITEM_PENDING) {
+		struct gc_item_envelope as_pending = env;
+		as_pending.status = GC_ITEM_PENDING;
+		as_pending.approval = GC_APPROVAL_SECRETARIAT;
+		may = gc_policy_can_review(req->principal, &as_pending);
+		as_pending.approval = GC_APPROVAL_FOUR_EYES;
+		may = may || gc_policy_can_review(req->principal, &as_pending);
+	}
+	if (!may)
+		return items_refuse(req, &ctx, id, GC_ENOTFOUND, NULL);
 	status = items_input_read(req, publish ? publish_fields : reject_fields, &in);
 	if (status != GC_OK)
 		return status;
