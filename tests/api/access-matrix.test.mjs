@@ -58,7 +58,9 @@ const KEEPER = { SEC: 'sec_admin', A: 'a_admin', B: 'b_editor', OBS: 'observer',
 // --- what -----------------------------------------------------------------------
 
 // Owners: who creates the item, for which organisation, and which statuses it can reach.
-// 'rejected' is a draft that went to review and came back with a reason.
+// 'rejected' is a draft that went to review and came back with a reason; 'resubmitted' a
+// pending item that someone else (resubmitter) edited while it waited, and so became its
+// last submitter: neither its creator nor that person may review it.
 const OWNERS = [
 	{ key: 'A', org: 'A', creator: 'a_editor', statuses: ['draft', 'pending', 'published', 'withdrawn', 'rejected'] },
 	{ key: 'A_by_SEC', org: 'A', creator: 'sec_admin', statuses: ['published', 'withdrawn'] },
@@ -66,8 +68,10 @@ const OWNERS = [
 	{ key: 'OBS', org: 'OBS', creator: 'observer', statuses: ['draft', 'published', 'withdrawn'] },
 	{ key: 'SEC', org: 'SEC', creator: 'sec_editor', statuses: ['draft', 'published', 'withdrawn'] },
 	{ key: 'REG', org: 'REG', creator: 'regional', statuses: ['draft', 'pending', 'published', 'withdrawn', 'rejected'] },
-	{ key: 'REG_by_SEC', org: 'REG', creator: 'sec_admin', statuses: ['pending', 'published', 'withdrawn', 'rejected'] },
-	{ key: 'STK', org: 'STK', creator: 'stakeholder', statuses: ['draft', 'pending', 'published', 'withdrawn', 'rejected'] },
+	{ key: 'REG_by_SEC', org: 'REG', creator: 'sec_admin', resubmitter: 'regional',
+		statuses: ['pending', 'resubmitted', 'published', 'withdrawn', 'rejected'] },
+	{ key: 'STK', org: 'STK', creator: 'stakeholder', resubmitter: 'sec_admin',
+		statuses: ['draft', 'pending', 'resubmitted', 'published', 'withdrawn', 'rejected'] },
 	{ key: 'UN', org: 'UN', creator: 'un_body', statuses: ['pending', 'published', 'withdrawn'] },
 ];
 
@@ -249,6 +253,7 @@ function newModel(o, v, label) {
 		approval: null,
 		createdBy: o.creator,
 		submittedBy: null,
+		resubmitter: o.resubmitter ?? null,
 		fourEyes: false,
 	};
 }
@@ -290,6 +295,12 @@ async function build(it) {
 	it.submittedBy = draft ? null : creator.key;
 	const reviewer = it.approval === 'four_eyes' ? P.a_admin : P.sec_editor;
 
+	if (it.label === 'resubmitted') {
+		assert.equal(it.status, 'pending', `${describeItem(it)} waits for review`);
+		await mustWrite(P[it.resubmitter], 'POST', R.edit(it.id), writeBody('edit', it), `edit ${it.word} while pending`);
+		it.submittedBy = it.resubmitter;
+		await refresh(it);
+	}
 	if (it.label === 'published' && it.status === 'pending') {
 		await mustWrite(reviewer, 'POST', R.publish(it.id), { version: it.version }, `publish ${it.word}`);
 		it.status = 'published';
@@ -550,9 +561,9 @@ async function checkPermittedWrites(c, observers) {
 function checkNoLeak(c, p, observers, text, what) {
 	for (const it of items) {
 		if (O.canSee(p, it, observers)) continue;
-		c.ok(!text.includes(it.word), () => `${what} as ${p.key} (observers ${observers ? 1 : 0}): a trace of ${describeItem(it)}`);
+		c.ok(!text.includes(it.word), () => `${what}: a trace of ${describeItem(it)}`);
 		if (it.notice && !O.showsNotice(p, it, observers)) {
-			c.ok(!text.includes(it.noticeWord), () => `${what} as ${p.key} (observers ${observers ? 1 : 0}): the notice of ${describeItem(it)}`);
+			c.ok(!text.includes(it.noticeWord), () => `${what}: the notice of ${describeItem(it)}`);
 		}
 	}
 }
