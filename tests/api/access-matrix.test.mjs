@@ -1,8 +1,8 @@
 // The suite that tries to break the rule of who may see what (issue 3).
 //
 // For every route that returns or changes items, every kind of principal (anonymous,
-// stakeholder, regional organisation, UN body, a member state's reader / editor / admin,
-// another member state, an observer state, the Secretariat's editor and admin) and items
+// stakeholder, regional organisation, UN body, a member state's reader / editor / admin
+// (and an editor limited to another module), another member state, an observer state, the Secretariat's editor and admin) and items
 // of every owner kind, visibility, notice and status, it asserts exactly what the rule
 // in tests/api/lib/access-oracle.mjs (written from the documents, not from the C code)
 // says: 200 or 404 (byte-identical to a missing id's 404) on single items, presence and
@@ -45,11 +45,14 @@ const PRINCIPALS = [
 	['a_reader', 'A', 'reader'],
 	['a_editor', 'A', 'editor'],
 	['a_admin', 'A', 'admin'],
+	['a_limited', 'A', 'editor', ['countries']],
 	['b_editor', 'B', 'editor'],
 	['observer', 'OBS', 'editor'],
 	['sec_editor', 'SEC', 'editor'],
 	['sec_admin', 'SEC', 'admin'],
-].map(([key, org, role]) => ({ key, org, role, kind: org ? ORGS[org].kind : null, email: org ? `${key}@matrix.test` : null, token: null }));
+].map(([key, org, role, limits = null]) => ({
+	key, org, role, limits, kind: org ? ORGS[org].kind : null, email: org ? `${key}@matrix.test` : null, token: null,
+}));
 const P = Object.fromEntries(PRINCIPALS.map((p) => [p.key, p]));
 
 /** The principal that sees everything of an organisation's items, to compare them before and after. */
@@ -372,6 +375,10 @@ before(async () => {
 		assert.match(url, /^https?:\/\//, `invitation for ${p.email}`);
 		p.token = await cli(['token', 'add', '--user', p.email, '--name', 'matrix']);
 		assert.match(p.token, /^gcscp_/, `token for ${p.email}`);
+		if (p.limits) {
+			// An editor its admin limited to other modules (the column's own form: a JSON array).
+			await sql(`UPDATE users SET module_limits = '${JSON.stringify(p.limits)}' WHERE email = '${p.email}'`);
+		}
 	}
 	items.push(...await buildAll(allModels()));
 }, { timeout: 600000 });
@@ -482,6 +489,8 @@ function writeBody(op, it) {
 	}
 }
 
+const ERROR_CODES = { 401: 'unauthorized', 403: 'forbidden', 409: 'conflict' };
+
 const WRITE_ROUTES = {
 	edit: 'POST /api/v1/policies/{id}',
 	access: 'POST /api/v1/items/{id}/access',
@@ -510,9 +519,12 @@ async function checkRefusedWrites(c, observers, missing) {
 		const res = await call(p, 'POST', R[op](it.id), writeBody(op, it), { route: WRITE_ROUTES[op] });
 		matrixCells.writes++;
 		const who = `${WRITE_ROUTES[op]} by ${p.key} on ${describeItem(it)} (observers ${observers ? 1 : 0})`;
-		if (c.eq(res.status, expected, () => who) && expected === 404) {
+		if (!c.eq(res.status, expected, () => `${who}: ${res.text.slice(0, 200)}`)) return;
+		if (expected === 404) {
 			const m = missing.get(p.key)[op];
 			c.ok(sameAnswer(res, m), () => `${who}: the 404 differs from a missing id's: ${res.text.slice(0, 200)} vs ${m.text.slice(0, 200)}`);
+		} else {
+			c.eq(parse(res)?.error?.code, ERROR_CODES[expected], () => `${who}: error code`);
 		}
 	}));
 	// Nothing refused changed anything.
@@ -551,6 +563,17 @@ async function checkPermittedWrites(c, observers) {
 		if (op === 'access') c.eq(env.visibility, O.accessTarget(copy), () => `${who}: visibility after`);
 		if (op === 'edit') c.eq(env.title, `Edited policy ${copy.word} ${COMMON}`, () => `${who}: the new title`);
 		if (op === 'reject') c.eq(env.review_note, `Not yet ${copy.word}.`, () => `${who}: the reason, shown to the owner`);
+		if (op === 'access' && statusAfter === 'published' && env.visibility === 'public' && copy.status === 'published') {
+			// Made public: everyone sees the item and its history, but not its restricted past.
+			const mine = parse(await call(P[KEEPER[copy.owner]], 'GET', R.history(copy.id)));
+			const theirs = await call(P.anonymous, 'GET', R.history(copy.id));
+			if (c.eq(theirs.status, 200, () => `${who}: anonymous reads the history`)) {
+				const vis = (h) => (h?.versions ?? []).map((v) => v.snapshot?.envelope?.visibility);
+				c.ok(vis(mine).includes(copy.visibility), () => `${who}: the owner's history keeps the ${copy.visibility} version: ${vis(mine)}`);
+				c.ok(vis(parse(theirs)).every((v) => v === 'public'),
+					() => `${who}: anonymous history shows only public versions: ${vis(parse(theirs))}`);
+			}
+		}
 	}));
 	return cases.length;
 }
@@ -671,6 +694,14 @@ async function checkListsFor(c, p, observers) {
 		checkSet(c, ids(section.items ?? []), expected, `GET /api/v1/countries/${iso3} ${tag}`);
 		c.eq(section.count, expected.size, () => `GET /api/v1/countries/${iso3} ${tag}: count`);
 		checkNoLeak(c, p, observers, res.text, `GET /api/v1/countries/${iso3} ${tag}`);
+	}
+
+	// The same lists as pages.
+	const pages = ['/policies?per_page=100', `/search?q=${COMMON}`, '/', ...PROFILES.map((iso3) => `/countries/${iso3}`)];
+	if (p.org) pages.push('/mine?per_page=100', '/review?per_page=100');
+	for (const path of pages) {
+		const res = await call(p, 'GET', path, undefined, { accept: 'text/html' });
+		if (c.eq(res.status, 200, () => `page ${path} ${tag}`)) checkNoLeak(c, p, observers, res.text, `page ${path} ${tag}`);
 	}
 
 	// The organisation's own items and the review queue.

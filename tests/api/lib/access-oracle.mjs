@@ -3,7 +3,8 @@
 // src/auth/policy.h, src/auth/items.h), independently of src/auth/policy.c, so that
 // tests/api/access-matrix.test.mjs can hold the server to it.
 //
-// A principal here is { key, org, kind, role } (org null: an anonymous visitor);
+// A principal here is { key, org, kind, role, limits } (org null: an anonymous visitor;
+// limits null or the modules an editor may edit);
 // an item is the test's own record of what it did to it:
 //   { owner (org key), ownerKind, visibility: 'public'|'restricted'|'named',
 //     shares: [org keys], status: 'draft'|'pending'|'published'|'withdrawn',
@@ -38,7 +39,8 @@ export function canSee(p, it, observers) {
 /** Edit content or access, submit: the owner's editors and admins; Secretariat admins on what the Secretariat sees. */
 export function canEdit(p, it) {
 	if (!writes(p) || it.status === 'withdrawn') return false;
-	if (owns(p, it)) return true; // no module limits are set in the matrix
+	// An editor's module limits name the modules it may edit (none: all); admins have none.
+	if (owns(p, it)) return p.role === 'admin' || !p.limits || p.limits.includes(it.module ?? 'policies');
 	return isSecretariat(p) && p.role === 'admin' && it.status !== 'draft';
 }
 
