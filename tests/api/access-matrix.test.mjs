@@ -108,6 +108,8 @@ let wordCounter = 0;
 let assertions = 0;
 const matrixCells = { reads: 0, lists: 0, writes: 0 };
 const routesCovered = new Set();
+/** An entity tag of each item's GET /policies/{id}, as its owner got it. */
+const etags = new Map();
 
 /** A fresh word that no other item uses: 'zqx' and four letters. */
 function nextWord() {
@@ -490,6 +492,13 @@ async function checkItemReads(c, p, it, observers, missing) {
 		if (!c.eq(res.status, see ? 200 : 404, () => `${route} ${who}`)) continue;
 		if (!see) {
 			c.ok(sameAnswer(res, missing[route]), () => `${route} ${who}: the 404 differs from a missing id's: ${res.text.slice(0, 200)} vs ${missing[route].text.slice(0, 200)}`);
+			if (route === 'GET /api/v1/policies/{id}' && etags.get(it.id)) {
+				// The entity tag of someone who sees it opens nothing either (no 304 for what is not there).
+				const headers = { Accept: 'application/json', 'If-None-Match': etags.get(it.id) };
+				if (p.token) headers.Authorization = `Bearer ${p.token}`;
+				const cond = await request(server, path(it.id), { headers });
+				c.ok(sameAnswer(cond, missing[route]), () => `${route} ${who} with If-None-Match: ${cond.status}`);
+			}
 			continue;
 		}
 		checkNoLeak(c, p, observers, res.text, `${route} ${who}`);
@@ -593,10 +602,22 @@ async function checkPermittedWrites(c, observers) {
 		c.eq(expected, 200, () => `${who}: the copy is like the original`);
 		const versionBefore = copy.version;
 		const statusAfter = O.statusAfter(op, p, copy);
+		// Outsiders read it before (an anonymous answer may be kept by the page cache) and after.
+		const outsiders = [P.anonymous, P.b_editor, P.observer];
+		const readAs = (q) => call(q, 'GET', R.policy(copy.id));
+		for (const q of outsiders) {
+			const res = await readAs(q);
+			c.eq(res.status, O.canSee(q, copy, observers) ? 200 : 404, () => `${who}: ${q.key} reads it before`);
+		}
 		const res = await call(p, 'POST', R[op](copy.id), writeBody(op, copy), { route: WRITE_ROUTES[op] });
 		matrixCells.writes++;
 		if (!c.eq(res.status, 200, () => `${who}: ${res.text.slice(0, 200)}`)) return;
 		const env = await refresh(copy);
+		const now = { ...copy, status: env.status, visibility: env.visibility, shares: env.visibility === 'named' ? copy.shares : [] };
+		for (const q of outsiders) {
+			const after = await readAs(q);
+			c.eq(after.status, O.canSee(q, now, observers) ? 200 : 404, () => `${who}: ${q.key} reads it after`);
+		}
 		c.eq(env.status, statusAfter, () => `${who}: status after`);
 		c.eq(env.version, versionBefore + 1, () => `${who}: version after`);
 		if (op === 'access') c.eq(env.visibility, O.accessTarget(copy), () => `${who}: visibility after`);
@@ -775,6 +796,11 @@ for (const observers of [false, true]) {
 
 		test('single items: 200 for those who may see them, for everyone else the 404 of a missing id', async () => {
 			const c = new Checks('single items');
+			etags.clear();
+			await inGroups(items.map((it) => async () => {
+				const res = await call(P[KEEPER[it.owner]], 'GET', R.policy(it.id));
+				etags.set(it.id, res.headers.etag ?? '*');
+			}));
 			const cases = [];
 			for (const p of PRINCIPALS) for (const it of items) cases.push(() => checkItemReads(c, p, it, observers, missing.get(p.key)));
 			await inGroups(cases);
