@@ -106,6 +106,7 @@ const orgKeyById = new Map();
 const items = [];
 let wordCounter = 0;
 let assertions = 0;
+let requests = 0;
 const matrixCells = { reads: 0, lists: 0, writes: 0 };
 const routesCovered = new Set();
 /** An entity tag of each item's GET /policies/{id}, as its owner got it. */
@@ -141,6 +142,7 @@ function call(p, method, path, body, { accept = 'application/json', route } = {}
 		data = JSON.stringify(body);
 	}
 	if (route) routesCovered.add(route);
+	requests++;
 	return request(server, path, { method, headers, body: data, timeoutMs: 60000 });
 }
 
@@ -417,10 +419,11 @@ before(async () => {
 after(async () => {
 	if (assertions) {
 		// One line the lead can quote: the matrix's size and how much was checked.
+		console.log(`access matrix routes: ${[...routesCovered].sort().join(', ')}`);
 		console.log(`access matrix (${ENGINE}): ${routesCovered.size} routes x ${PRINCIPALS.length} principals`
-			+ ` x ${items.length} item states (${OWNERS.length} owners x ${VISIBILITIES.length} visibilities x their statuses)`
+			+ ` x ${items.length} item states = ${routesCovered.size * PRINCIPALS.length * items.length} cells (${OWNERS.length} owners x ${VISIBILITIES.length} visibilities x their statuses)`
 			+ ` x 2 observer settings; ${matrixCells.reads} single-item reads, ${matrixCells.lists} list sweeps,`
-			+ ` ${matrixCells.writes} writes; ${assertions} assertions`);
+			+ ` ${matrixCells.writes} writes; ${requests} requests, ${assertions} assertions`);
 	}
 	await server?.stop();
 });
@@ -809,7 +812,9 @@ for (const observers of [false, true]) {
 
 		test('lists, counts, the CSV export, search and its facets, the home page, profiles, notices, /mine, /review', async () => {
 			const c = new Checks('lists');
+			const from = requests;
 			await inGroups(PRINCIPALS.map((p) => () => checkListsFor(c, p, observers)), 4);
+			assert.ok(requests - from >= PRINCIPALS.length * 15, `every principal's lists were read (${requests - from} requests)`);
 			c.done();
 		});
 
