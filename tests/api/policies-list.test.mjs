@@ -123,6 +123,7 @@ describe('filters', () => {
 		['?q=cyber*', ['kenStrategy', 'fraDoctrine']],
 		['?q=security&kind=law_regulation', ['deuLaw']],
 		[`?q=${CANARY}`, []],
+		['?q=%21%21', []],
 		['?country=KEN&kind=law_regulation&topic=cybercrime', ['kenLaw']],
 		['?kind=&country=', PUBLIC],
 	];

@@ -134,8 +134,8 @@ gc_status items_decorate(struct gc_request *req, json_t *env)
 		return GC_ENOMEM;
 	}
 	json_decref(labels);
-	/* Whoever may change the item gets the organisations to share it with. */
-	if (json_is_true(json_object_get(can, "edit"))) {
+	/* The access form of a page offers the organisations to share with (the API names them by id). */
+	if (!req->is_api && json_is_true(json_object_get(can, "edit"))) {
 		json_t *choices = NULL;
 		gc_status st = share_choices(req, json_object_get(env, "shares"), &choices);
 		if (st != GC_OK)

@@ -97,7 +97,7 @@ static gc_status decorate_envelope(struct gc_request *req, struct gc_db *db, jso
 		return GC_ENOMEM;
 	}
 	json_decref(labels);
-	if (json_is_true(json_object_get(json_object_get(env, "can"), "edit"))) {
+	if (!req->is_api && json_is_true(json_object_get(json_object_get(env, "can"), "edit"))) {
 		json_t *choices = NULL;
 		gc_status st = org_choices(db, json_object_get(env, "shares"), &choices);
 		if (st != GC_OK)
