@@ -113,7 +113,7 @@ gc_status account_invitation_accept(struct gc_request *req, struct gc_view *view
 	if (status == GC_OK) {
 		const char *target = account_id_text(req, user_id);
 		json_t *detail = json_pack("{s:s, s:b, s:I}", "via", "invitation", "reset",
-					   inv.user_status == GC_USER_ACTIVE, "tokens_revoked", (json_int_t)revoked);
+					   inv.user_status == GC_USER_ACTIVE, "bearers_revoked", (json_int_t)revoked);
 		status = target && detail ? gc_req_audit_as(req, user_id, inv.org_id, "user.password", "user", target,
 							    detail)
 					  : GC_ENOMEM;
