@@ -177,6 +177,10 @@ bool account_next_ok(const char *next)
 
 gc_status account_no_store(struct gc_request *req)
 {
+	/* Once is enough: a page built for a refusal may be replaced by another. */
+	for (size_t i = 0; i < req->n_resp_headers; i++)
+		if (gc_ascii_ieq(req->resp_headers[i].name, "Cache-Control"))
+			return GC_OK;
 	return gc_add_header(req, "Cache-Control", "no-store");
 }
 

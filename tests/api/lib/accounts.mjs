@@ -92,6 +92,12 @@ export function markTotpUsed(base32Secret, unixSeconds) {
 
 const dbArgs = (server) => ['--db', server.db.url, '--data', server.db.dataDir];
 
+/** Runs `gcscp ARGS... --db ... --data ...` against the server's database; resolves with
+ * its trimmed stdout and fails unless it exits 0. */
+export async function runCliOk(server, args) {
+	return cli(server, args);
+}
+
 async function cli(server, args) {
 	const r = await runCli([...args, ...dbArgs(server)]);
 	assert.equal(r.code, 0, `gcscp ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
