@@ -112,7 +112,11 @@ describe('TOTP is required for states and the Secretariat, optional for others',
 			assert.equal(res.json().mfa_enrolled, false);
 			const me = await client.get('/api/v1/me');
 			assert.equal(me.status, 200);
-			const { totpSecret } = await enrol(client);
+			const start = (await client.get('/api/v1/account/mfa/enrol')).json();
+			assert.equal(start.needs_password, true);
+			const withoutPassword = await client.post('/api/v1/account/mfa/enrol', { json: { enrolment: start.enrolment, code: totp(start.secret) } });
+			assertJsonError(withoutPassword, 422, 'invalid_field', { field: 'current_password' });
+			const { totpSecret } = await enrol(client, { currentPassword: person.password });
 			assert.equal((await client.get('/api/v1/me')).json().mfa_enrolled, true);
 			const again = await login(new Client(server), person.email, person.password);
 			assert.equal(again.json().mfa_required, true, 'the next sign-in asks for the code');

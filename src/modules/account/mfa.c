@@ -9,11 +9,12 @@
  * stored only once a code made from it has been verified.
  *
  * Who may enrol: a session waiting for MFA whose user has no seed yet (the
- * first sign-in of a state's person), and a signed-in person enrolling
- * (optional for some kinds of organisation) or replacing the seed, which
- * then asks for the current password too, so that a session left open is
- * not enough to take over the second factor. A session waiting for a code
- * from an existing seed is sent to /login/mfa: enrolling anew would skip it.
+ * first sign-in of a state's person: the password was just proven), and a
+ * signed-in person enrolling (optional for some kinds of organisation) or
+ * replacing the seed, who is asked for the current password too: a session
+ * left open must not be enough to put the attacker's authenticator on the
+ * account, which would lock its owner out. A session waiting for a code from
+ * an existing seed is sent to /login/mfa: enrolling anew would skip it.
  *
  * Secrets (the seed, its base32 text, the otpauth URI, the recovery codes)
  * are wiped from this module's buffers once the answer's model is built;
@@ -41,10 +42,7 @@ static void buf_wipe(struct gc_buf *b)
 	gc_buf_free(b);
 }
 
-/*
- * The session allowed to enrol, or a redirect/refusal (GC_DECLINED means:
- * go on). *replacing is true when the user has a seed already.
- */
+/* The session allowed to enrol, or a redirect/refusal (GC_DECLINED means: go on). */
 static gc_status enrol_guard(struct gc_request *req, struct gc_view *view, const struct gc_session_info **session)
 {
 	*session = gc_req_session(req);
@@ -97,7 +95,8 @@ static gc_status enrol_page(struct gc_request *req, struct gc_view *view, const 
 	if (json_object_set_new(m, "enrolment", json_string(sealed)) || json_object_set_new(m, "secret", json_string(b32)) ||
 	    json_object_set_new(m, "otpauth_uri", json_stringn(uri.data, uri.len)) ||
 	    json_object_set_new(m, "replacing", json_boolean(user->mfa_enabled)) ||
-	    json_object_set_new(m, "pending", json_boolean(!session->mfa_passed)))
+	    json_object_set_new(m, "pending", json_boolean(!session->mfa_passed)) ||
+	    json_object_set_new(m, "needs_password", json_boolean(session->mfa_passed)))
 		goto out;
 	if (!req->is_api && (json_object_set_new(m, "qr_svg", json_stringn(svg.data, svg.len)) ||
 			     json_object_set_new(m, "secret_display", grouped(b32))))
@@ -194,7 +193,7 @@ gc_status account_enrol(struct gc_request *req, struct gc_view *view)
 	status = enrol_page(req, view, &user, session, secret);
 	if (status != GC_OK)
 		goto out;
-	if (user.mfa_enabled && !pending) {
+	if (!pending) {
 		status = account_check_password(req, view, db, &user, "current_password", account_refuse, &refused);
 		if (refused || status != GC_OK)
 			goto out;
