@@ -202,11 +202,6 @@ static gc_status read_version(struct gc_request *req, const struct items_input *
 	return GC_OK;
 }
 
-/*
- * The answer to a change of item id: the envelope as it is now for the API,
- * a 303 to where the reader goes next for a page (the item's own page, or
- * back_to when given).
- */
 gc_status items_answer_changed(struct gc_request *req, struct gc_view *view, struct gc_item_ctx *ctx, int64_t id,
 				const char *module, const char *back_to)
 {
