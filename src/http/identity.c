@@ -151,6 +151,11 @@ gc_status gc_identity_check_access(struct gc_request *req, enum gc_access access
 	case GC_ACCESS_SESSION:
 		if (req->session)
 			return GC_OK;
+		if (p) {
+			/* A bearer token: these steps belong to browsers. */
+			*err = (struct gc_http_error){ .status = 403, .code = "forbidden" };
+			return GC_EHTTP;
+		}
 		allowed = false;
 		break;
 	case GC_ACCESS_SIGNED_IN:
@@ -236,7 +241,20 @@ gc_status gc_req_set_session_cookie(struct gc_request *req, const char *token)
 {
 	if (!token || !gc_auth_token_well_formed(token, strlen(token)))
 		return GC_EINVAL;
-	return set_cookie(req, token, false);
+	gc_status status = set_cookie(req, token, false);
+	if (status != GC_OK)
+		return status;
+	/* The rest of this request (the page's forms, their CSRF token) is
+	 * the new session's. Read outside the caller's transaction too: a
+	 * session not yet committed is not found, and the old one stays. */
+	struct gc_db *db = gc_request_db(req);
+	struct gc_session_info *info = db ? gc_arena_alloc(req->arena, sizeof(*info)) : NULL;
+	struct gc_principal *principal = NULL;
+	if (info && gc_session_resolve(db, token, gc_clock_now(), req->arena, &principal, info) == GC_OK) {
+		req->session = info;
+		req->principal = principal;
+	}
+	return GC_OK;
 }
 
 gc_status gc_req_clear_session_cookie(struct gc_request *req)
