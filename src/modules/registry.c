@@ -7,12 +7,14 @@
 
 extern const struct gc_module core_module;
 extern const struct gc_module countries_module;
+extern const struct gc_module account_module;
 extern const struct gc_module items_module;
 extern const struct gc_module policies_module;
 
 const struct gc_module *const gc_modules[] = {
 	&core_module,
 	&countries_module,
+	&account_module,
 	&items_module,
 	&policies_module,
 };

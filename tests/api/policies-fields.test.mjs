@@ -135,6 +135,12 @@ describe('creating: what is kept', () => {
 		assert.ok(!/href="javascript:/i.test(page.text), 'no javascript: link');
 		assert.ok(!/<img[^>]*evil/i.test(page.text), 'no remote image');
 		assert.ok(!page.text.includes('onerror=alert'), 'no raw HTML attribute');
+		// A summary's headings sit below the page's own.
+		const h = await createPolicy(server, cast.kenEditor, policy('Headings', { visibility: 'public', summary: '# Big\n\n###### Small\n\ntext' }));
+		const model = await show(null, h.id);
+		assert.match(model.text.summary_html, /<h3>Big<\/h3>/);
+		assert.match(model.text.summary_html, /<h6>Small<\/h6>/);
+		assert.doesNotMatch(model.text.summary_html, /<h1>/);
 	});
 });
 

@@ -134,8 +134,8 @@ gc_status items_decorate(struct gc_request *req, json_t *env)
 		return GC_ENOMEM;
 	}
 	json_decref(labels);
-	/* Whoever may change the item gets the organisations to share it with. */
-	if (json_is_true(json_object_get(can, "edit"))) {
+	/* The access form of a page offers the organisations to share with (the API names them by id). */
+	if (!req->is_api && json_is_true(json_object_get(can, "edit"))) {
 		json_t *choices = NULL;
 		gc_status st = share_choices(req, json_object_get(env, "shares"), &choices);
 		if (st != GC_OK)
@@ -202,11 +202,6 @@ static gc_status read_version(struct gc_request *req, const struct items_input *
 	return GC_OK;
 }
 
-/*
- * The answer to a change of item id: the envelope as it is now for the API,
- * a 303 to where the reader goes next for a page (the item's own page, or
- * back_to when given).
- */
 gc_status items_answer_changed(struct gc_request *req, struct gc_view *view, struct gc_item_ctx *ctx, int64_t id,
 				const char *module, const char *back_to)
 {

@@ -399,7 +399,7 @@ gc_status policies_input_read(struct gc_request *req, bool edit, struct policies
 				return gc_fail(req, 422, "invalid_field", "policies.error_unknown_field", key);
 		}
 	}
-	/* A form gives every field of the policy, an empty one included: what is absent is empty. */
+	/* At creation, and in a form (which sends every field, empty or not), what is absent is empty. */
 	bool replace = in->form || !edit;
 
 	/* The text of the fields title, summary, lang. */

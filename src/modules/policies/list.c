@@ -84,11 +84,11 @@ static gc_status read_filters(struct gc_request *req, struct list_filters *f)
 	if (f->topic && !policies_topic_find(f->topic))
 		return gc_fail(req, 400, "invalid_param", "error.invalid_param", "topic");
 	if (f->q) {
-		/* Only blanks or punctuation is no words at all: no filter. */
-		bool words = false;
-		for (const char *c = f->q; *c && !words; c++)
-			words = (unsigned char)*c > 0x7f || (*c >= '0' && *c <= '9') || ((*c | 32) >= 'a' && (*c | 32) <= 'z');
-		if (!words)
+		/* Blanks only are no filter. */
+		bool blank = true;
+		for (const char *c = f->q; *c && blank; c++)
+			blank = *c == ' ' || *c == '\t';
+		if (blank)
 			f->q = NULL;
 	}
 	return GC_OK;
@@ -169,13 +169,18 @@ static gc_status list_from(struct gc_request *req, struct gc_item_ctx *ctx, cons
 		size_t mn = 0;
 		st = gc_search_match_sql(gc_db_engine(ctx->db), f->q, POLICIES_MODULE, "i.id", req->arena, &match, mparams,
 					 &mn);
-		if (st == GC_EINVAL || st == GC_ETOOBIG)
+		if (st == GC_ETOOBIG)
 			return gc_fail(req, 400, "invalid_param", "error.invalid_param", "q");
-		if (st != GC_OK)
+		if (st == GC_EINVAL) {
+			/* No word in it (punctuation only): nothing matches, as on the search page. */
+			gc_buf_lit(&q->sql, " AND 1 = 0");
+		} else if (st != GC_OK) {
 			return st;
-		gc_buf_lit(&q->sql, " AND ");
-		gc_buf_str_raw(&q->sql, match);
-		q_params(q, mparams, mn);
+		} else {
+			gc_buf_lit(&q->sql, " AND ");
+			gc_buf_str_raw(&q->sql, match);
+			q_params(q, mparams, mn);
+		}
 	}
 	return GC_OK;
 }

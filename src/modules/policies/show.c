@@ -97,7 +97,7 @@ static gc_status decorate_envelope(struct gc_request *req, struct gc_db *db, jso
 		return GC_ENOMEM;
 	}
 	json_decref(labels);
-	if (json_is_true(json_object_get(json_object_get(env, "can"), "edit"))) {
+	if (!req->is_api && json_is_true(json_object_get(json_object_get(env, "can"), "edit"))) {
 		json_t *choices = NULL;
 		gc_status st = org_choices(db, json_object_get(env, "shares"), &choices);
 		if (st != GC_OK)
@@ -109,6 +109,25 @@ static gc_status decorate_envelope(struct gc_request *req, struct gc_db *db, jso
 }
 
 /* --- one policy ------------------------------------------------------------------------------------ */
+
+/*
+ * A summary sits under the page's h2: its own headings (cmark writes them
+ * as bare <hN> tags; a contributor's text is escaped and cannot look like
+ * one) go two levels down, to h6 at most, so the page's outline stays in order.
+ */
+static void demote_headings(char *html)
+{
+	for (char *p = html; (p = strstr(p, "<h")) != NULL;) {
+		if (p[2] >= '1' && p[2] <= '6' && p[3] == '>')
+			p[2] = p[2] + 2 > '6' ? '6' : (char)(p[2] + 2);
+		p += 2;
+	}
+	for (char *p = html; (p = strstr(p, "</h")) != NULL;) {
+		if (p[3] >= '1' && p[3] <= '6' && p[4] == '>')
+			p[3] = p[3] + 2 > '6' ? '6' : (char)(p[3] + 2);
+		p += 3;
+	}
+}
 
 static json_t *lang_choice(const char *code)
 {
@@ -204,6 +223,8 @@ gc_status policies_item_model(struct gc_request *req, struct gc_item_ctx *ctx, i
 	st = gc_markdown_to_html(c.texts[shown].summary, strlen(c.texts[shown].summary), &html);
 	if (st != GC_OK)
 		goto out;
+	if (html.data)
+		demote_headings(html.data);
 
 	st = GC_ENOMEM;
 	json_t *texts = json_array(), *topics = json_array();
