@@ -18,6 +18,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
+import { newPerson, signIn } from './lib/accounts.mjs';
 import * as O from './lib/access-oracle.mjs';
 import { request } from './lib/http.mjs';
 import { ENGINE, runCli, startServer } from './lib/server.mjs';
@@ -54,6 +55,13 @@ const PRINCIPALS = [
 	key, org, role, limits, kind: org ? ORGS[org].kind : null, email: org ? `${key}@matrix.test` : null, token: null,
 }));
 const P = Object.fromEntries(PRINCIPALS.map((p) => [p.key, p]));
+
+// A slice of the matrix again over browser sessions (cookie, CSRF token): people of the
+// same organisations and roles as these principals, signed in with password and TOTP.
+// They created nothing, so no review rule about creators applies to them.
+const COOKIE_TWINS = ['a_reader', 'a_admin', 'b_editor', 'observer', 'regional', 'sec_editor'].map((key) => ({
+	...P[key], key: `${key}~cookie`, email: `${key}.cookie@matrix.test`, token: null, client: null,
+}));
 
 /** The principal that sees everything of an organisation's items, to compare them before and after. */
 const KEEPER = { SEC: 'sec_admin', A: 'a_admin', B: 'b_editor', OBS: 'observer', REG: 'regional', STK: 'stakeholder', UN: 'un_body' };
@@ -143,6 +151,11 @@ function call(p, method, path, body, { accept = 'application/json', route } = {}
 	}
 	if (route) routesCovered.add(route);
 	requests++;
+	if (p.client) {
+		// A browser session: its cookie, Origin, and the CSRF token (unless told to leave it out).
+		if (method === 'GET') return p.client.get(path, { headers: { Accept: accept } });
+		return p.client.post(path, { json: body ?? {} }, { headers: { Accept: accept }, csrf: !p.noCsrf });
+	}
 	return request(server, path, { method, headers, body: data, timeoutMs: 60000 });
 }
 
@@ -412,6 +425,13 @@ before(async () => {
 		}
 	}
 	items.push(...await buildAll(allModels()));
+	for (const twin of COOKIE_TWINS) {
+		const person = await newPerson(server, { org: orgId[twin.org], email: twin.email, role: twin.role });
+		twin.client = await signIn(server, person);
+		const me = await twin.client.get('/api/v1/me');
+		assert.equal(me.status, 200, `GET /api/v1/me as ${twin.key}: ${me.text.slice(0, 300)}`);
+		assert.ok(twin.client.csrf, `${twin.key} has a CSRF token`);
+	}
 	const linked = items.filter((it) => it.supersedes).length;
 	assert.ok(linked >= items.length * 0.7, `most items supersede another (${linked} of ${items.length})`);
 }, { timeout: 600000 });
@@ -420,9 +440,12 @@ after(async () => {
 	if (assertions) {
 		// One line the lead can quote: the matrix's size and how much was checked.
 		console.log(`access matrix routes: ${[...routesCovered].sort().join(', ')}`);
+		const cells = routesCovered.size * PRINCIPALS.length * items.length;
 		console.log(`access matrix (${ENGINE}): ${routesCovered.size} routes x ${PRINCIPALS.length} principals`
-			+ ` x ${items.length} item states = ${routesCovered.size * PRINCIPALS.length * items.length} cells (${OWNERS.length} owners x ${VISIBILITIES.length} visibilities x their statuses)`
-			+ ` x 2 observer settings; ${matrixCells.reads} single-item reads, ${matrixCells.lists} list sweeps,`
+			+ ` x ${items.length} item states = ${cells} cells`
+			+ ` (${OWNERS.length} owners x ${VISIBILITIES.length} visibilities x their statuses)`
+			+ ` x 2 observer settings (and ${COOKIE_TWINS.length} principals again over cookie sessions);`
+			+ ` ${matrixCells.reads} single-item reads, ${matrixCells.lists} list sweeps,`
 			+ ` ${matrixCells.writes} writes; ${requests} requests, ${assertions} assertions`);
 	}
 	await server?.stop();
@@ -437,9 +460,9 @@ const READ_ROUTES = [
 ];
 
 /** What each principal gets for an id that does not exist: the answer every refusal must equal. */
-async function missingAnswers() {
+async function missingAnswers(principals = PRINCIPALS) {
 	const out = new Map();
-	await inGroups(PRINCIPALS.map((p) => async () => {
+	await inGroups(principals.map((p) => async () => {
 		const m = {};
 		for (const [route, path] of READ_ROUTES) m[route] = await call(p, 'GET', path(MISSING_ID));
 		m.page = await call(p, 'GET', R.page(MISSING_ID), undefined, { accept: 'text/html' });
@@ -787,6 +810,72 @@ async function checkListsFor(c, p, observers) {
 	checkNoLeak(c, p, observers, queue.text, `GET /api/v1/review ${tag}`);
 }
 
+// --- the slice over cookie sessions ---------------------------------------------------------------
+
+async function checkCookieSlice(c, observers) {
+	const missing = await missingAnswers(COOKIE_TWINS);
+	const before = new Map();
+	await inGroups(items.map((it) => async () => {
+		before.set(it.id, (await call(P[KEEPER[it.owner]], 'GET', R.item(it.id))).text);
+	}));
+	const cases = [];
+	for (const p of COOKIE_TWINS) {
+		for (const it of items) {
+			cases.push(() => checkItemReads(c, p, it, observers, missing.get(p.key)));
+			for (const op of Object.keys(O.WRITES)) {
+				const expected = O.expectedWrite(op, p, it, observers);
+				if (expected === 200) continue;
+				cases.push(async () => {
+					const res = await call(p, 'POST', R[op](it.id), writeBody(op, it), { route: WRITE_ROUTES[op] });
+					const who = `${WRITE_ROUTES[op]} by ${p.key} on ${describeItem(it)} (observers ${observers ? 1 : 0})`;
+					if (!c.eq(res.status, expected, () => `${who}: ${res.text.slice(0, 200)}`)) return;
+					if (expected === 404) c.ok(sameAnswer(res, missing.get(p.key)[op]), () => `${who}: the 404 differs from a missing id's`);
+					else c.eq(parse(res)?.error?.code, ERROR_CODES[expected], () => `${who}: error code`);
+				});
+			}
+		}
+	}
+	await inGroups(cases);
+	await inGroups(COOKIE_TWINS.map((p) => () => checkListsFor(c, p, observers)), 3);
+	await inGroups(items.map((it) => async () => {
+		const now = (await call(P[KEEPER[it.owner]], 'GET', R.item(it.id))).text;
+		c.ok(now === before.get(it.id), () => `${describeItem(it)} changed after refused writes over cookie sessions`);
+	}));
+}
+
+/**
+ * Permitted writes over cookie sessions: for each session and write, one item it may do it
+ * to, on a fresh copy; the same request without the CSRF token first, which must be
+ * refused (403, as for a missing id) and change nothing.
+ */
+async function checkCookiePermitted(c, observers) {
+	const permitted = [];
+	for (const p of COOKIE_TWINS) {
+		for (const op of Object.keys(O.WRITES)) {
+			const proto = items.find((it) => O.expectedWrite(op, p, it, observers) === 200);
+			if (!proto) continue;
+			permitted.push({ p, op, proto, copy: newModel(OWNERS.find((o) => o.key === proto.ownerKey), proto.vis, proto.label) });
+		}
+	}
+	c.ok(permitted.length >= 12, () => `cookie sessions have permitted writes to try (${permitted.length})`);
+	await buildAll(permitted.map((k) => k.copy));
+	await inGroups(permitted.map(({ p, op, proto, copy }) => async () => {
+		const who = `${WRITE_ROUTES[op]} by ${p.key} on a copy of ${describeItem(proto)}, #${copy.id}`;
+		const envBefore = (await call(P[KEEPER[copy.owner]], 'GET', R.item(copy.id))).text;
+		const bare = { ...p, noCsrf: true };
+		const forged = await call(bare, 'POST', R[op](copy.id), writeBody(op, copy));
+		const forgedMissing = await call(bare, 'POST', R[op](MISSING_ID), writeBody(op, copy));
+		c.eq(forged.status, 403, () => `${who} without the CSRF token`);
+		c.eq(parse(forged)?.error?.code, 'forbidden_csrf', () => `${who} without the CSRF token: error code`);
+		c.ok(sameAnswer(forged, forgedMissing), () => `${who} without the CSRF token: answered unlike for a missing id`);
+		c.ok((await call(P[KEEPER[copy.owner]], 'GET', R.item(copy.id))).text === envBefore, () => `${who}: a write without the CSRF token changed the item`);
+		const statusAfter = O.statusAfter(op, p, copy);
+		const res = await call(p, 'POST', R[op](copy.id), writeBody(op, copy), { route: WRITE_ROUTES[op] });
+		if (!c.eq(res.status, 200, () => `${who}: ${res.text.slice(0, 200)}`)) return;
+		c.eq((await refresh(copy)).status, statusAfter, () => `${who}: status after`);
+	}));
+}
+
 // --- the matrix ---------------------------------------------------------------------------------
 
 for (const observers of [false, true]) {
@@ -818,6 +907,12 @@ for (const observers of [false, true]) {
 			c.done();
 		});
 
+		test('the same over cookie sessions: reads, lists, refused writes', async () => {
+			const c = new Checks('cookie sessions');
+			await checkCookieSlice(c, observers);
+			c.done();
+		});
+
 		test('refused writes: 401, 403, 404 (that of a missing id) or 409, and the item unchanged', async () => {
 			const c = new Checks('refused writes');
 			await checkRefusedWrites(c, observers, missing);
@@ -833,6 +928,7 @@ describe('permitted writes, each on a fresh copy', () => {
 			await setObservers(observers);
 			const c = new Checks('permitted writes');
 			await checkPermittedWrites(c, observers);
+			await checkCookiePermitted(c, observers);
 			c.done();
 		});
 	}
