@@ -2,15 +2,24 @@
 //
 // For every route that returns or changes items, every kind of principal (anonymous,
 // stakeholder, regional organisation, UN body, a member state's reader / editor / admin
-// (and an editor limited to another module), another member state, an observer state, the Secretariat's editor and admin) and items
-// of every owner kind, visibility, notice and status, it asserts exactly what the rule
-// in tests/api/lib/access-oracle.mjs (written from the documents, not from the C code)
-// says: 200 or 404 (byte-identical to a missing id's 404) on single items, presence and
-// absence in lists, counts, the CSV export, search hits and facets, the home page's
-// counters and country profiles, notices in place of what may not be seen, and the
-// status of every write (edit, access, submit, withdraw, publish, reject) — permitted
-// ones on fresh copies, refused ones on the shared items, which must stay unchanged.
-// Everything runs twice: with restricted_includes_observers 0 and 1.
+// and an editor limited to another module, another member state, an observer state, the
+// Secretariat's editor and admin) and items of every owner kind (including uploads by
+// the Secretariat for others), visibility, notice and status, it asserts exactly what the
+// rule in tests/api/lib/access-oracle.mjs (written from the documents, not from the C
+// code) says:
+//   - single items (envelope, history, policy, its page): 200, or the 404 of a missing id
+//     byte for byte; the envelope's "can" flags; provenance and sharing lists for the
+//     owner and the Secretariat only; what a policy supersedes and is superseded by, each
+//     only where the reader may see both ends; no trace of an unseen item anywhere;
+//   - lists, counts, the CSV export, search hits and facets, the home page's counter,
+//     country profiles, /mine and /review (as JSON and as pages): exactly the items the
+//     reader may see, and the public notices of the others it may not, nothing else of them;
+//   - every write (edit, access, submit, withdraw, publish, reject): 401, 403, 404 (that of
+//     a missing id) or 409 as the rule says, leaving the item unchanged; and 200 where it
+//     permits, each on a fresh copy, with the status that follows (nothing unreviewed is
+//     ever public) and outsiders' reads before and after.
+// Everything runs with restricted_includes_observers 0 and 1, and a slice again over
+// browser sessions (cookie, CSRF token) instead of API tokens.
 //
 // Everything is set up through the real CLI (organisations, people, API tokens) and API
 // (items, reached through their real routes: draft, submit, review, withdraw).
@@ -140,7 +149,7 @@ async function inGroups(thunks, size = GROUP) {
 	return out;
 }
 
-/** One API call as principal p (a bearer token; anonymous: none). */
+/** One API call as principal p: its bearer token, its browser session, or nothing (anonymous). */
 function call(p, method, path, body, { accept = 'application/json', route } = {}) {
 	const headers = { Accept: accept };
 	if (p.token) headers.Authorization = `Bearer ${p.token}`;
@@ -227,7 +236,7 @@ const R = {
 	edit: (id) => `/api/v1/policies/${id}`,
 };
 
-/** The envelope in a GET /items/{id} answer. */
+/** The envelope in an answer: GET /items/{id} is one, a policy's answer carries it as "item". */
 const envelopeOf = (body) => (body && body.item && typeof body.item === 'object' ? body.item : body);
 
 /** The body of a new policy for item model it. */
