@@ -7,10 +7,12 @@
 
 extern const struct gc_module core_module;
 extern const struct gc_module countries_module;
+extern const struct gc_module organisations_module;
 
 const struct gc_module *const gc_modules[] = {
 	&core_module,
 	&countries_module,
+	&organisations_module,
 };
 
 const size_t gc_module_count = sizeof(gc_modules) / sizeof(gc_modules[0]);
