@@ -91,6 +91,10 @@ int gc_cli_serve(int argc, char **argv)
 	unsigned pool_size = server.config.db_pool_size ? server.config.db_pool_size : (threads ? threads : 8) + 4;
 	if (gc_cli_open_database(&server.config, pool_size, &server.pool) != GC_OK)
 		goto out;
+	if (gc_identity_new(&server.config, &server.identity, err, sizeof(err)) != GC_OK) {
+		fprintf(stderr, "gcscp: %s\n", err);
+		goto out;
+	}
 	if (build_router(&server) != GC_OK)
 		goto out;
 	for (; modules_started < gc_module_count; modules_started++) {
@@ -125,6 +129,7 @@ out:
 			module->shutdown(&server);
 	}
 	gc_router_free(server.router);
+	gc_identity_free(server.identity);
 	gc_pool_close(server.pool);
 	gc_templates_free(server.templates);
 	gc_i18n_unload();

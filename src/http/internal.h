@@ -300,6 +300,8 @@ struct gc_exchange {
 	uint64_t body_discarded;
 
 	const char *lang_cookie;       /* a valid ?lang= to remember in the gcscp_lang cookie */
+	const char *redirect;          /* send the browser here instead (to sign in) */
+	bool csrf_in_form;             /* the session's CSRF token must be in the form body */
 	bool db_failed;
 	struct gc_db_lease *db_lease; /* the borrowed connection, returned early by gc_http_release_db */                /* acquiring a connection failed once: do not wait again */
 };
@@ -326,6 +328,18 @@ GC_MUST_CHECK gc_status gc_http_add_security_headers(struct MHD_Response *respon
 const char *gc_cache_key(struct gc_exchange *ex, size_t *len);
 /* One access-log line. */
 void gc_http_access_log(struct gc_exchange *ex, int64_t duration_us);
+
+/* --- identity (identity.c; the contract for handlers is http/identity.h) ---- */
+
+/* Resolves the caller from the bearer token or the session cookie into
+ * req->principal and req->session. A bad bearer token: GC_EHTTP with err (401). */
+GC_MUST_CHECK gc_status gc_identity_resolve(struct gc_request *req, struct gc_http_error *err);
+/* May the caller reach a route of this access level? GC_OK, with *redirect
+ * set when a browser should be sent to sign in; GC_EHTTP with err (401, 403). */
+GC_MUST_CHECK gc_status gc_identity_check_access(struct gc_request *req, enum gc_access access,
+						 struct gc_http_error *err, const char **redirect);
+/* Is given the caller's session CSRF token? True when there is no session. */
+bool gc_identity_csrf_ok(const struct gc_request *req, const char *given);
 
 /* request.c: what gc_fail() does, for callers that answer the error themselves. */
 void gc_set_error(struct gc_request *req, int status, const char *code, const char *message_key, const char *field);

@@ -33,6 +33,10 @@ static const struct {
 	{ "internal", "error.internal" },
 	{ "unauthorized", "error.unauthorized" },
 	{ "forbidden_csrf", "error.csrf" },
+	{ "forbidden", "error.forbidden" },
+	{ "invalid_token", "error.invalid_token" },
+	{ "conflict", "error.conflict" },
+	{ "invalid_field", "error.invalid_field" },
 };
 
 const char *gc_http_error_key(const char *code)

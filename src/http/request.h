@@ -25,6 +25,7 @@ struct gc_server;
 struct gc_route;
 struct gc_db;
 struct gc_principal; /* auth/: who is asking */
+struct gc_session_info;
 
 /* A decoded name/value pair from the query string, a form or a cookie. */
 struct gc_kv {
@@ -64,6 +65,7 @@ struct gc_request {
 
 	const char *lang;          /* one of gc_langs: the UI language of this request */
 	struct gc_principal *principal; /* NULL when anonymous */
+	struct gc_session_info *session; /* the cookie's session, MFA passed or pending; NULL otherwise */
 
 	struct gc_db *db;          /* borrowed from the pool on first use; see gc_request_db() */
 

@@ -16,6 +16,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/text.h"
+#include "http/identity.h"
 #include "modules/module.h"
 #include "render/templates.h"
 
@@ -386,6 +387,55 @@ static bool path_under(const char *path, const char *prefix)
 	return path[n] == '\0' || path[n] == '/' || (n > 0 && prefix[n - 1] == '/');
 }
 
+/*
+ * Who is signed in, for the layout (http/identity.h): "user" (null when
+ * nobody), "csrf_token" for forms, and the links of the tools this person
+ * may use.
+ */
+static bool add_identity(json_t *g, const struct gc_request *req, const char *lang)
+{
+	const struct gc_principal *p = req->principal;
+	const char *csrf = req->session && req->session->csrf_token ? req->session->csrf_token : "";
+	if (json_object_set_new(g, "csrf_token", json_string(csrf)) ||
+	    json_object_set_new(g, "mfa_pending", json_boolean(req->session && !p)))
+		return false;
+	if (!p)
+		return true;
+	bool admin = p->role == GC_ROLE_ADMIN;
+	bool secretariat = gc_principal_is_secretariat(p);
+	json_t *tools = json_array();
+	json_t *user = json_pack("{s:I, s:s?, s:s, s:I, s:s?, s:s?, s:s?, s:b, s:b, s:b, s:o}", "id", (json_int_t)p->user_id,
+				 "name", p->name, "email", p->email, "org_id", (json_int_t)p->org_id, "org_name",
+				 p->org_name, "org_kind", gc_org_kind_name(p->org_kind), "role", gc_role_name(p->role),
+				 "is_admin", admin, "is_secretariat", secretariat, "is_secretariat_admin",
+				 secretariat && admin, "tools", tools);
+	if (!user)
+		return false;
+	struct {
+		const char *href, *key;
+		bool shown;
+	} links[] = {
+		{ "/account", "site.tool_account", true },
+		{ "/mine", "site.tool_mine", true },
+		{ "/review", "site.tool_review", secretariat ? p->role != GC_ROLE_READER : admin && p->org_four_eyes },
+		{ NULL, "site.tool_organisation", !secretariat },
+		{ "/organisations", "site.tool_organisations", secretariat },
+		{ "/audit", "site.tool_audit", admin },
+	};
+	char org_href[40];
+	snprintf(org_href, sizeof(org_href), "/organisations/%lld", (long long)p->org_id);
+	bool ok = true;
+	for (size_t i = 0; ok && i < sizeof(links) / sizeof(links[0]); i++) {
+		if (!links[i].shown)
+			continue;
+		const char *href = links[i].href ? links[i].href : org_href;
+		ok = json_array_append_new(tools, json_pack("{s:s, s:s, s:b}", "href", href, "label",
+							    gc_tr(lang, links[i].key), "current",
+							    path_under(req->path ? req->path : "/", href))) == 0;
+	}
+	return ok && json_object_set_new(g, "user", user) == 0;
+}
+
 /* The layout's model (the contract with templates/layout.mustache). */
 static json_t *build_globals(struct gc_exchange *ex, const char *title)
 {
@@ -432,6 +482,8 @@ static json_t *build_globals(struct gc_exchange *ex, const char *title)
 								    gc_lang_native_name(code), "href", href,
 								    "current", strcmp(code, lang) == 0)) == 0;
 	}
+	if (ok)
+		ok = add_identity(g, req, lang);
 	if (!ok) {
 		json_decref(g);
 		return NULL;
@@ -586,7 +638,7 @@ gc_status gc_respond_cached(struct gc_exchange *ex, struct gc_cache_entry *entry
 static bool cache_eligible(const struct gc_exchange *ex, int status)
 {
 	const struct gc_request *req = &ex->req;
-	return status == 200 && !req->principal && req->n_resp_headers == 0 &&
+	return status == 200 && !req->principal && !req->session && req->n_resp_headers == 0 &&
 	       (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0);
 }
 

@@ -301,15 +301,51 @@ static gc_status first_call(struct gc_exchange *ex, const char *method, const ch
 	ex->route_index = match.index;
 	memcpy(req->path_params, match.params, sizeof(req->path_params));
 
-	/* Until auth/ resolves principals nobody is signed in: routes that need
-	 * someone are refused, never served by default. */
-	if (match.route->access != GC_ACCESS_PUBLIC && !req->principal)
-		return refuse(ex, 401, "unauthorized", NULL);
-	/* A browser names the page that sent a state change; another site's is refused (SECURITY.md O4). */
+	/* Who is asking, and may they come here (http/identity.h)? */
+	struct gc_http_error id_err = { 0 };
+	status = gc_identity_resolve(req, &id_err);
+	if (status == GC_OK) {
+		const char *redirect = NULL;
+		status = gc_identity_check_access(req, match.route->access, &id_err, &redirect);
+		if (status == GC_OK && redirect) {
+			ex->redirect = redirect;
+			ex->refused = true;
+			return GC_OK;
+		}
+	}
+	if (status == GC_EHTTP) {
+		if (id_err.status == 401 && (gc_add_header(req, "WWW-Authenticate", "Bearer realm=\"gcscp\"") != GC_OK))
+			return GC_ENOMEM;
+		return refuse_with(ex, &id_err);
+	}
+	if (status == GC_ENOMEM)
+		return status;
+	if (status != GC_OK) {
+		gc_log(GC_LOG_ERROR, "resolving the caller failed", "{s:s, s:s}", "request_id", req->id, "status",
+		       gc_status_name(status));
+		return refuse(ex, 500, "internal", NULL);
+	}
+	/* A browser names the page that sent a state change; another site's is
+	 * refused (SECURITY.md O4). A cookie session must also show its CSRF
+	 * token: in the X-CSRF-Token header, or in the form (checked once the
+	 * body is read). Bearer tokens travel in no cookie and need neither. */
 	if (!method_is(req, "GET") && !method_is(req, "HEAD")) {
 		const char *origin = gc_header(req, "Origin");
-		if (origin && !gc_origin_allowed(origin, gc_header(req, "Host"), config->base_url))
+		const char *fetch_site = gc_header(req, "Sec-Fetch-Site");
+		if ((origin && !gc_origin_allowed(origin, gc_header(req, "Host"), config->base_url)) ||
+		    (fetch_site && strcmp(fetch_site, "cross-site") == 0))
 			return refuse(ex, 403, "forbidden_csrf", NULL);
+		if (req->session) {
+			const char *given = gc_header(req, "X-CSRF-Token");
+			if (given) {
+				if (!gc_identity_csrf_ok(req, given))
+					return refuse(ex, 403, "forbidden_csrf", NULL);
+			} else if (ex->body_expected && gc_content_kind(gc_header(req, "Content-Type")) == GC_BODY_FORM) {
+				ex->csrf_in_form = true;
+			} else {
+				return refuse(ex, 403, "forbidden_csrf", NULL);
+			}
+		}
 	}
 
 	/* Declared parameters travel in the query unless a body carries them. */
@@ -365,6 +401,10 @@ static gc_status parse_body(struct gc_exchange *ex)
 		struct gc_kv *pairs;
 		size_t n_pairs;
 		status = gc_kv_parse(req->arena, req->body, req->body_len, GC_MAX_FORM_FIELDS, &pairs, &n_pairs, &err);
+		if (status == GC_OK && ex->csrf_in_form && !gc_identity_csrf_ok(req, gc_kv_find(pairs, n_pairs, "csrf_token"))) {
+			err = (struct gc_http_error){ .status = 403, .code = "forbidden_csrf" };
+			status = GC_EHTTP;
+		}
 		if (status == GC_OK)
 			status = gc_params_select(req->arena, req->route->params, pairs, n_pairs, true, &req->form,
 						  &req->n_form, &err);
@@ -395,7 +435,7 @@ static gc_status parse_body(struct gc_exchange *ex)
 static bool cacheable_request(const struct gc_exchange *ex)
 {
 	const struct gc_request *req = &ex->req;
-	return ex->server->cache && !req->principal && (method_is(req, "GET") || method_is(req, "HEAD")) &&
+	return ex->server->cache && !req->principal && !req->session && (method_is(req, "GET") || method_is(req, "HEAD")) &&
 	       gc_page_cache_route_known(ex->server->cache, ex->route_index);
 }
 
@@ -444,6 +484,11 @@ static gc_status dispatch(struct gc_exchange *ex)
 static gc_status last_call(struct gc_exchange *ex)
 {
 	ex->started_last = true;
+	if (ex->redirect) {
+		struct gc_view view = { .kind = GC_VIEW_REDIRECT, .location = ex->redirect };
+		gc_http_release_db(&ex->req);
+		return gc_respond_view(ex, &view, false, 0);
+	}
 	if (ex->refused)
 		return gc_respond_error(ex);
 	if (ex->metrics)

@@ -19,6 +19,7 @@ struct gc_router;
 struct gc_metrics;
 struct gc_page_cache;
 struct gc_http;
+struct gc_identity;
 
 struct gc_server {
 	struct gc_config config;
@@ -28,9 +29,19 @@ struct gc_server {
 	struct gc_metrics *metrics;
 	struct gc_page_cache *cache;
 	struct gc_http *http;
+	struct gc_identity *identity; /* secrets and sign-in state (http/identity.c); NULL: nobody can sign in */
 	const char *version;
 	bool demo;  /* demo data is loaded: every page says so (read at start-up) */
 };
+
+/*
+ * The identity state of a server (http/identity.c): loads the secrets
+ * (auth/secrets.h, created on first use), the common-password list, a dummy
+ * hash for unknown accounts and the Argon2 slots. err says what failed.
+ */
+GC_MUST_CHECK gc_status gc_identity_new(const struct gc_config *config, struct gc_identity **out, char *err,
+					size_t err_size);
+void gc_identity_free(struct gc_identity *identity);
 
 /* Builds the router from every module's routes (and the core's). */
 GC_MUST_CHECK gc_status gc_router_new(const struct gc_route *const *route_lists, const size_t *counts, size_t n_lists,
