@@ -194,9 +194,12 @@ bool orgs_error_shown_on_page(const struct gc_request *req)
 
 gc_status orgs_error_into_page(struct gc_request *req, struct gc_view *view)
 {
-	json_t *error = json_pack("{s:i, s:s?, s:s?, s:s?}", "status", req->err_status, "code", req->err_code,
-				  "message", req->err_message, "field", req->err_field);
-	if (!error || json_object_set_new(view->model, "error", error))
+	/* "on" lets a template show the message beside its field: {{#error.on.name}}. */
+	json_t *on = json_object();
+	json_t *error = json_pack("{s:i, s:s?, s:s?, s:s?, s:o}", "status", req->err_status, "code", req->err_code,
+				  "message", req->err_message, "field", req->err_field, "on", on);
+	if (!error || json_object_set_new(view->model, "error", error) ||
+	    (req->err_field && json_object_set_new(on, req->err_field, json_true())))
 		return GC_ENOMEM;
 	view->status = req->err_status;
 	return GC_OK;

@@ -129,6 +129,7 @@ static const struct gc_route organisations_routes[] = {
 const struct gc_module organisations_module = {
 	.api_version = GC_MODULE_API_VERSION,
 	.name = "organisations",
+	.title_key = "organisations.title",
 	.routes = organisations_routes,
 	.n_routes = sizeof(organisations_routes) / sizeof(organisations_routes[0]),
 };

@@ -78,7 +78,8 @@ GC_MUST_CHECK gc_status orgs_forbidden(struct gc_request *req, const char *messa
  * (returns GC_EHTTP). A browser gets the page it came from again, so the
  * message stands beside the form: the caller rebuilds that page into view
  * and calls orgs_error_into_page(), which records the status and the
- * message in the model as "error": {status, code, message, field}.
+ * message in the model as "error": {status, code, message, field, on}
+ * ("on" holds {"<field>": true}, for templates).
  */
 bool orgs_error_shown_on_page(const struct gc_request *req);
 GC_MUST_CHECK gc_status orgs_error_into_page(struct gc_request *req, struct gc_view *view);

@@ -68,7 +68,7 @@ static gc_status person_refused(struct gc_request *req, struct gc_view *view, in
 	json_t *person;
 	json_array_foreach(json_object_get(view->model, "people"), i, person) {
 		if (json_integer_value(json_object_get(person, "id")) == user_id &&
-		    json_object_set_new(person, "error", json_string(req->err_message ? req->err_message : "")))
+		    json_object_set_new(person, "row_error", json_string(req->err_message ? req->err_message : "")))
 			return GC_ENOMEM;
 	}
 	return GC_OK;
