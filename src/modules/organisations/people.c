@@ -338,18 +338,22 @@ gc_status people_enable(struct gc_request *req, struct gc_view *view)
 	return person_done(req, view, db, &user, status);
 }
 
-/* Whether the n names are exactly the user's current limits, in any order. */
+static bool among(const char *name, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(name, list[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Whether the n names are the user's current limits, in any order (each side holding the other). */
 static bool same_limits(const struct gc_user *user, const char *const *names, size_t n)
 {
 	if (n != user->n_module_limits)
 		return false;
-	for (size_t i = 0; i < n; i++) {
-		bool found = false;
-		for (size_t k = 0; k < n && !found; k++)
-			found = strcmp(names[i], user->module_limits[k]) == 0;
-		if (!found)
+	for (size_t i = 0; i < n; i++)
+		if (!among(names[i], user->module_limits, n) || !among(user->module_limits[i], names, n))
 			return false;
-	}
 	return true;
 }
 

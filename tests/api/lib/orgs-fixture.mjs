@@ -47,7 +47,8 @@ export async function addOrg(server, kind, name, country) {
 export async function addPerson(server, orgId, email, role, { invited = false } = {}) {
 	await cli(server, ['user', 'add', '--org', String(orgId), '--email', email, '--role', role]);
 	const id = Number(await scalar(server, `SELECT id FROM users WHERE email = ${lit(email)}`));
-	if (!invited) await server.db.sql(`UPDATE users SET status = 'active' WHERE id = ${id}`);
+	// An active person has a password; the hash is a placeholder no password matches.
+	if (!invited) await server.db.sql(`UPDATE users SET status = 'active', password_hash = 'unusable' WHERE id = ${id}`);
 	const token = await cli(server, ['token', 'add', '--user', email, '--name', 'tests']);
 	assert.match(token, /^gcscp_[A-Za-z0-9_-]{43}$/);
 	return { id, email, role, orgId, token, auth: { Authorization: `Bearer ${token}` } };
