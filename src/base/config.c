@@ -13,6 +13,7 @@ void gc_config_defaults(struct gc_config *config)
 	config->listen_port = 8080;
 	snprintf(config->db_url, sizeof(config->db_url), "sqlite:");
 	snprintf(config->data_dir, sizeof(config->data_dir), "./var");
+	snprintf(config->mail_from, sizeof(config->mail_from), "noreply@localhost");
 	config->max_header_bytes = 16 * 1024;
 	config->max_body_bytes = 1024 * 1024;
 	config->max_upload_bytes = 50 * 1024 * 1024;
@@ -71,6 +72,16 @@ gc_status gc_config_from_env(struct gc_config *config, char *err, size_t err_siz
 	}
 	if ((value = getenv("GCSCP_DB")) && *value && config_copy(config->db_url, sizeof(config->db_url), value)) {
 		snprintf(err, err_size, "GCSCP_DB is too long");
+		return GC_EINVAL;
+	}
+	if ((value = getenv("GCSCP_SMTP_URL")) && *value &&
+	    config_copy(config->smtp_url, sizeof(config->smtp_url), value)) {
+		snprintf(err, err_size, "GCSCP_SMTP_URL is too long");
+		return GC_EINVAL;
+	}
+	if ((value = getenv("GCSCP_MAIL_FROM")) && *value &&
+	    config_copy(config->mail_from, sizeof(config->mail_from), value)) {
+		snprintf(err, err_size, "GCSCP_MAIL_FROM is too long");
 		return GC_EINVAL;
 	}
 	if ((value = getenv("GCSCP_DATA")) && *value &&

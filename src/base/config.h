@@ -20,6 +20,8 @@ struct gc_config {
 	uint16_t metrics_port;
 	char metrics_token[128];
 	char base_url[256];      /* public URL for links in e-mail, e.g. "https://cyber.example.org" */
+	char smtp_url[512];      /* smtp://host:port or smtps://...; empty: no mail is sent (base/mail.h) */
+	char mail_from[256];     /* the sender's address of the portal's mail */
 	unsigned threads;        /* HTTP worker threads (0 = number of cores) */
 	unsigned db_pool_size;   /* database connections (0 = threads + 2) */
 	bool insecure_cookies;   /* plain-HTTP development only: no Secure / __Host- */
@@ -37,7 +39,7 @@ struct gc_config {
 /* Fills in the defaults. */
 void gc_config_defaults(struct gc_config *config);
 /* Applies GCSCP_LISTEN, GCSCP_DB, GCSCP_DATA, GCSCP_METRICS_LISTEN, GCSCP_METRICS_TOKEN,
- * GCSCP_BASE_URL, GCSCP_THREADS. err names the bad variable. */
+ * GCSCP_BASE_URL, GCSCP_THREADS, GCSCP_SMTP_URL, GCSCP_MAIL_FROM. err names the bad variable. */
 GC_MUST_CHECK gc_status gc_config_from_env(struct gc_config *config, char *err, size_t err_size);
 /* Parses "HOST:PORT" (or "[v6]:PORT") into host and port. */
 GC_MUST_CHECK gc_status gc_config_parse_listen(const char *text, char *host, size_t host_size, uint16_t *port);

@@ -43,6 +43,8 @@ gc_status gc_cli_config(int argc, char **argv, bool serve_options, struct gc_con
 						      strcmp(option, "--metrics-listen") == 0 ||
 						      strcmp(option, "--metrics-token") == 0 ||
 						      strcmp(option, "--base-url") == 0 ||
+						      strcmp(option, "--smtp-url") == 0 ||
+						      strcmp(option, "--mail-from") == 0 ||
 						      strcmp(option, "--threads") == 0));
 		if (!takes_value) {
 			fprintf(stderr, "gcscp: unknown option %s (see gcscp help %s)\n", option, argv[0]);
@@ -56,6 +58,10 @@ gc_status gc_cli_config(int argc, char **argv, bool serve_options, struct gc_con
 		gc_status status = GC_OK;
 		if (strcmp(option, "--db") == 0) {
 			status = option_copy(config->db_url, sizeof(config->db_url), option, value);
+		} else if (strcmp(option, "--smtp-url") == 0) {
+			status = option_copy(config->smtp_url, sizeof(config->smtp_url), option, value);
+		} else if (strcmp(option, "--mail-from") == 0) {
+			status = option_copy(config->mail_from, sizeof(config->mail_from), option, value);
 		} else if (strcmp(option, "--data") == 0) {
 			status = option_copy(config->data_dir, sizeof(config->data_dir), option, value);
 		} else if (strcmp(option, "--listen") == 0) {

@@ -29,6 +29,10 @@ static const struct help_entry help_entries[] = {
 	  "                      serve /metrics on the main listener to 'Authorization: Bearer TOKEN'\n"
 	  "                      [env GCSCP_METRICS_TOKEN]; without either option there are no metrics\n"
 	  "  --base-url URL      the public address, for links in e-mail [env GCSCP_BASE_URL]\n"
+	  "  --smtp-url URL      send invitations by e-mail through smtp://HOST:PORT (STARTTLS when\n"
+	  "                      offered) or smtps://HOST:PORT, with USER:PASSWORD@ if needed\n"
+	  "                      [env GCSCP_SMTP_URL]; without it links are only shown on screen\n"
+	  "  --mail-from ADDRESS the sender of that mail [env GCSCP_MAIL_FROM, default noreply@localhost]\n"
 	  "  --insecure-cookies  plain-HTTP development only: cookies without Secure and __Host-\n" },
 	{ "migrate",
 	  "usage: gcscp migrate [options]\n"

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "base/mail.h"
 #include "base/random.h"
 #include "cli/cli.h"
 #include "http/server.h"
@@ -77,6 +78,10 @@ int gc_cli_serve(int argc, char **argv)
 
 	if (gc_random_init() != GC_OK) {
 		fprintf(stderr, "gcscp: cannot initialise the random number generator\n");
+		return 1;
+	}
+	if (gc_mail_init() != GC_OK) {
+		fprintf(stderr, "gcscp: cannot initialise libcurl\n");
 		return 1;
 	}
 	if (gc_i18n_load(err, sizeof(err)) != GC_OK) {

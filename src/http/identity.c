@@ -15,6 +15,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/mail.h"
 #include "http/internal.h"
 #include "modules/module.h"
 
@@ -150,6 +151,11 @@ gc_status gc_identity_check_access(struct gc_request *req, enum gc_access access
 	case GC_ACCESS_SESSION:
 		if (req->session)
 			return GC_OK;
+		if (p) {
+			/* A bearer token: these steps belong to browsers. */
+			*err = (struct gc_http_error){ .status = 403, .code = "forbidden" };
+			return GC_EHTTP;
+		}
 		allowed = false;
 		break;
 	case GC_ACCESS_SIGNED_IN:
@@ -235,7 +241,20 @@ gc_status gc_req_set_session_cookie(struct gc_request *req, const char *token)
 {
 	if (!token || !gc_auth_token_well_formed(token, strlen(token)))
 		return GC_EINVAL;
-	return set_cookie(req, token, false);
+	gc_status status = set_cookie(req, token, false);
+	if (status != GC_OK)
+		return status;
+	/* The rest of this request (the page's forms, their CSRF token) is
+	 * the new session's. Read outside the caller's transaction too: a
+	 * session not yet committed is not found, and the old one stays. */
+	struct gc_db *db = gc_request_db(req);
+	struct gc_session_info *info = db ? gc_arena_alloc(req->arena, sizeof(*info)) : NULL;
+	struct gc_principal *principal = NULL;
+	if (info && gc_session_resolve(db, token, gc_clock_now(), req->arena, &principal, info) == GC_OK) {
+		req->session = info;
+		req->principal = principal;
+	}
+	return GC_OK;
 }
 
 gc_status gc_req_clear_session_cookie(struct gc_request *req)
@@ -367,4 +386,48 @@ const char *gc_req_base_url(struct gc_request *req)
 	char url[300];
 	snprintf(url, sizeof(url), "%s%s", scheme, host_ok ? host : "localhost");
 	return gc_arena_strdup(req->arena, url);
+}
+
+void gc_req_mail_invitation(struct gc_request *req, const char *email, const char *org_name, const char *url,
+			    bool *sent)
+{
+	const struct gc_config *config = &req->server->config;
+	*sent = false;
+	if (!config->smtp_url[0])
+		return;
+	struct gc_buf text;
+	gc_buf_init(&text, GC_MAIL_MAX_BODY);
+	gc_buf_str_raw(&text, gc_req_tr(req, "mail.invitation_intro"));
+	gc_buf_str_raw(&text, "\n\n    ");
+	gc_buf_str_raw(&text, org_name ? org_name : "");
+	gc_buf_str_raw(&text, "\n\n");
+	gc_buf_str_raw(&text, gc_req_tr(req, "mail.invitation_link"));
+	gc_buf_str_raw(&text, "\n\n    ");
+	gc_buf_str_raw(&text, url);
+	gc_buf_str_raw(&text, "\n\n");
+	gc_buf_str_raw(&text, gc_req_tr(req, "mail.invitation_ignore"));
+	gc_buf_str_raw(&text, "\n");
+	char err[256] = "";
+	gc_status status = gc_buf_error(&text);
+	if (status == GC_OK) {
+		struct gc_mail mail = {
+			.smtp_url = config->smtp_url,
+			.from = config->mail_from,
+			.from_name = "GCSCP",
+			.to = email,
+			.subject = gc_req_tr(req, "mail.invitation_subject"),
+			.text = text.data,
+		};
+		status = gc_mail_send(&mail, err, sizeof(err));
+	}
+	if (text.data)
+		sodium_memzero(text.data, text.len);
+	gc_buf_free(&text);
+	if (status == GC_OK) {
+		*sent = true;
+		gc_log(GC_LOG_INFO, "invitation e-mailed", "{s:s}", "request_id", req->id);
+	} else {
+		gc_log(GC_LOG_WARN, "invitation e-mail failed", "{s:s, s:s, s:s}", "request_id", req->id, "status",
+		       gc_status_name(status), "detail", err);
+	}
 }

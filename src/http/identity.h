@@ -124,4 +124,14 @@ size_t gc_req_module_names(const char *const **names);
  * http://<Host header>. Arena. */
 const char *gc_req_base_url(struct gc_request *req);
 
+/*
+ * E-mails an invitation link (url) for an account of org_name to email, in
+ * the request's language, when mail is configured (config smtp_url,
+ * base/mail.h). Sent synchronously after the caller's transaction has
+ * committed; *sent says whether it went. A failure never fails the request:
+ * it is logged (never the link) and the link is still shown on screen.
+ */
+void gc_req_mail_invitation(struct gc_request *req, const char *email, const char *org_name, const char *url,
+			    bool *sent);
+
 #endif

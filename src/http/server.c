@@ -33,7 +33,7 @@
 
 /* A chunked body that passes its limit is read this much further (to answer
  * 413 to a client that stops soon), then the connection is cut. */
-#define DISCARD_ALLOWANCE (64u << 10)
+#define DISCARD_ALLOWANCE (8u << 20)
 /* How long a graceful stop waits for requests in flight. */
 #define STOP_GRACE_MS 10000
 #define METRICS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"

@@ -50,7 +50,7 @@ test('the route table has the documented shape', () => {
 		assert.match(r.method, /^(GET|POST|PUT|PATCH|DELETE)$/, JSON.stringify(r));
 		assert.match(r.pattern, /^\//, JSON.stringify(r));
 		assert.equal(typeof r.name, 'string', JSON.stringify(r));
-		assert.ok(['public', 'signed_in', 'state', 'secretariat'].includes(r.access), JSON.stringify(r));
+		assert.ok(['public', 'signed_in', 'state', 'secretariat', 'session'].includes(r.access), JSON.stringify(r));
 		assert.equal(typeof r.api_only, 'boolean', JSON.stringify(r));
 		assert.ok(!names.has(r.name), `route name ${r.name} is unique`);
 		names.add(r.name);
