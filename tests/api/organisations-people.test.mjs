@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { assertJsonError } from './lib/http.mjs';
+import { assertJsonError, request } from './lib/http.mjs';
 import {
 	addOrg, addPerson, addSession, auditCount, auditRows, call, invitationHash, lit, makeWorld, rows, scalar,
 } from './lib/orgs-fixture.mjs';
@@ -182,6 +182,23 @@ test('inviting someone new: a user, one unused invitation, a link shown once', a
 	const records = await auditRows(server, 'user.invite', 'user', person.id);
 	assert.equal(records.length, 2);
 	assert.equal(records[1].detail.new_user, false);
+
+	// Through the account module's page: the withdrawn link is gone, the live one works once.
+	const path = (url) => `/api/v1${new URL(url).pathname}`;
+	const json = { Accept: 'application/json' };
+	assert.equal((await request(server, path(invitation.url), { headers: json })).status, 404);
+	assert.equal((await request(server, path(second), { headers: json })).status, 200);
+	const password = 'a long enough passphrase for the tests 7';
+	const accept = () => request(server, path(second), {
+		method: 'POST',
+		headers: { ...json, 'Content-Type': 'application/json' },
+		body: JSON.stringify({ password, password_confirm: password }),
+	});
+	const accepted = await accept();
+	assert.ok(accepted.status < 300, `accepted: ${accepted.status} ${accepted.text.slice(0, 300)}`);
+	assert.equal((await accept()).status, 404, 'a link works once');
+	assert.equal((await request(server, path(second), { headers: json })).status, 404);
+	assert.equal(await count(`SELECT COUNT(*) FROM invitations WHERE user_id = ${person.id} AND used_at IS NULL`), 0);
 });
 
 test('inviting refuses bad fields, a taken address, and a disabled organisation', async () => {
