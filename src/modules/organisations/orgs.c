@@ -341,12 +341,14 @@ gc_status orgs_create(struct gc_request *req, struct gc_view *view)
 		return status;
 	}
 	view->status = 201;
-	if (json_object_set_new(view->model, "organisation", orgs_org_json(req, &org)) ||
+	/* The model takes the invitation first, so that every path below frees it with the model. */
+	if (json_object_set_new(view->model, "invitation", invitation) ||
+	    json_object_set_new(view->model, "organisation", orgs_org_json(req, &org)) ||
 	    json_object_set_new(view->model, "person",
-				json_pack("{s:I, s:s, s:s?, s:s, s:s}", "id", (json_int_t)person.id, "email",
-					  person.email, "name", person.name, "role", "admin", "role_label",
-					  orgs_role_label(req, "admin"))) ||
-	    json_object_set_new(view->model, "invitation", invitation) ||
+				json_pack("{s:I, s:I, s:s, s:s?, s:s, s:s, s:s}", "id", (json_int_t)person.id, "org_id",
+					  (json_int_t)person.org_id, "email", person.email, "name", person.name, "role",
+					  "admin", "role_label", orgs_role_label(req, "admin"), "status",
+					  gc_user_status_name(person.status))) ||
 	    json_object_set_new(view->model, "created", json_true()))
 		return GC_ENOMEM;
 	return GC_OK;

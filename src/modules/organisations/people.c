@@ -88,11 +88,13 @@ static gc_status invitation_page(struct gc_request *req, struct gc_view *view, s
 		return status;
 	}
 	view->status = http_status;
+	/* The model takes the invitation first, so that every path below frees it with the model. */
+	if (json_object_set_new(view->model, "invitation", invitation))
+		return GC_ENOMEM;
 	json_t *person = person_json(&user);
-	if (!person || json_object_set_new(person, "role_label", json_string(orgs_role_label(req, gc_role_name(user.role)))) ||
-	    json_object_set_new(view->model, "person", person) ||
+	if (!person || json_object_set_new(view->model, "person", person) ||
+	    json_object_set_new(person, "role_label", json_string(orgs_role_label(req, gc_role_name(user.role)))) ||
 	    json_object_set_new(view->model, "organisation", orgs_org_json(req, &org)) ||
-	    json_object_set_new(view->model, "invitation", invitation) ||
 	    json_object_set_new(view->model, "reset", json_boolean(reset)))
 		return GC_ENOMEM;
 	return GC_OK;
