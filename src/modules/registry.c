@@ -8,12 +8,16 @@
 extern const struct gc_module core_module;
 extern const struct gc_module countries_module;
 extern const struct gc_module account_module;
+extern const struct gc_module items_module;
+extern const struct gc_module policies_module;
 extern const struct gc_module organisations_module;
 
 const struct gc_module *const gc_modules[] = {
 	&core_module,
 	&countries_module,
 	&account_module,
+	&items_module,
+	&policies_module,
 	&organisations_module,
 };
 

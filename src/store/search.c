@@ -554,3 +554,60 @@ out:
 	free(match);
 	return st;
 }
+
+/* --- a filter for modules' own lists ------------------------------------------------ */
+
+static bool id_expr_ok(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	int dots = 0;
+	if (n == 0 || n > 32 || s[0] == '.' || s[n - 1] == '.')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '.')
+			dots++;
+		else if (!((s[i] >= 'a' && s[i] <= 'z') || s[i] == '_'))
+			return false;
+	}
+	return dots <= 1;
+}
+
+gc_status gc_search_match_sql(enum gc_db_engine engine, const char *text, const char *module, const char *id_expr,
+			      struct gc_arena *arena, const char **sql, struct gc_val *params, size_t *n)
+{
+	struct search_word words[GC_SEARCH_MAX_TERMS];
+	size_t n_words = 0;
+	char *match = NULL;
+	gc_status st;
+
+	*n = 0;
+	*sql = NULL;
+	if (!text || !module || !arena || !id_expr_ok(id_expr))
+		return GC_EINVAL;
+	size_t len = strlen(text);
+	if (len > GC_SEARCH_MAX_QUERY)
+		return GC_ETOOBIG;
+	if (!gc_utf8_valid(text, len))
+		return GC_EINVAL;
+	st = search_words(text, words, &n_words);
+	if (st == GC_OK)
+		st = search_engine_query(engine, text, words, n_words, &match);
+	if (st != GC_OK)
+		return st;
+	const char *kept = gc_arena_strdup(arena, match);
+	free(match);
+	/* Both forms select the same documents as search_where() does for gc_search_run. */
+	*sql = gc_arena_printf(arena,
+			       engine == GC_DB_SQLITE
+				       ? "(%s IN (SELECT d.item_id FROM search_fts JOIN search_docs d"
+					 " ON d.id = search_fts.rowid WHERE search_fts MATCH ? AND d.module = ?))"
+				       : "(%s IN (SELECT d.item_id FROM search_docs d"
+					 " WHERE d.tsv @@ to_tsquery('simple', ?) AND d.module = ?))",
+			       id_expr);
+	if (!kept || !*sql)
+		return GC_ENOMEM;
+	params[0] = GC_TEXT(kept);
+	params[1] = GC_TEXT(module);
+	*n = GC_SEARCH_MATCH_PARAMS;
+	return GC_OK;
+}

@@ -8,6 +8,7 @@
 #ifndef GC_STORE_SEARCH_H
 #define GC_STORE_SEARCH_H
 
+#include "base/arena.h"
 #include "store/migrate.h"
 #include "store/store.h"
 
@@ -84,5 +85,23 @@ struct gc_search_query {
  * finds "État"), PostgreSQL's 'simple' configuration does not.
  */
 GC_MUST_CHECK gc_status gc_search_run(struct gc_db *db, const struct gc_search_query *query, json_t **result);
+
+/*
+ * A filter by words for a module's own list queries, which keeps the list's
+ * order, count and pagination: the SQL predicate "id_expr is the id of an
+ * item with a document of module matching text", text read as gc_search_run
+ * reads it. id_expr is the caller's column holding the item id ("i.id"),
+ * written by code: lower-case letters and '_', with at most one '.'
+ * (GC_EINVAL otherwise). The predicate is parenthesised; *sql lives in arena,
+ * and its parameters (GC_SEARCH_MATCH_PARAMS of them, text ones in arena)
+ * are written to params, their count to *n, to be bound where it stands.
+ * It decides nothing about visibility: AND it with the caller's predicate
+ * over the items, whose envelope the documents repeat. GC_EINVAL for a text
+ * with no word in it, GC_ETOOBIG past the limits above.
+ */
+#define GC_SEARCH_MATCH_PARAMS 2
+GC_MUST_CHECK gc_status gc_search_match_sql(enum gc_db_engine engine, const char *text, const char *module,
+					    const char *id_expr, struct gc_arena *arena, const char **sql,
+					    struct gc_val *params, size_t *n);
 
 #endif

@@ -883,6 +883,66 @@ STORE_TEST(search_visibility_and_facets)
 	json_decref(r);
 }
 
+/* The words filter for modules' lists selects what gc_search_run finds, by item, in one module. */
+STORE_TEST(search_match_predicate)
+{
+	search_setup(f);
+	OK(gc_db_exec_script(f->db, "CREATE TABLE listed (id BIGINT PRIMARY KEY);"
+				    "INSERT INTO listed (id) VALUES (1), (2), (3), (4), (5), (6), (7);"));
+	struct gc_arena *arena = gc_arena_new(1 << 16);
+	cr_assert_not_null(arena);
+	static const struct {
+		const char *text;
+		const char *module;
+		const char *ids;
+	} cases[] = {
+		{ "infrastructure", "policies", "1,2" },
+		{ "infra*", "policies", "1,2,4" },
+		{ "\"security strategy\"", "policies", "1" },
+		{ "cyber", "contacts", "3" },
+		{ "cyber", "policies", "1,2,5,6" },
+		{ "nothingmatches", "policies", "" },
+		{ "'; DROP TABLE listed; --", "policies", "" },
+	};
+	for (size_t c = 0; c < GC_ARRAY_LEN(cases); c++) {
+		const char *pred = NULL;
+		struct gc_val params[GC_SEARCH_MATCH_PARAMS];
+		size_t n = 0;
+		OK(gc_search_match_sql(gc_db_engine(f->db), cases[c].text, cases[c].module, "i.id", arena, &pred,
+				       params, &n));
+		cr_assert_eq(n, GC_SEARCH_MATCH_PARAMS);
+		const char *sql = gc_arena_printf(arena, "SELECT i.id AS id FROM listed i WHERE %s ORDER BY i.id", pred);
+		json_t *rows = NULL;
+		OK(gc_db_query(f->db, sql, params, n, &rows));
+		char got[64] = "";
+		size_t i;
+		json_t *row;
+		json_array_foreach(rows, i, row) {
+			size_t used = strlen(got);
+			snprintf(got + used, sizeof(got) - used, "%s%lld", used ? "," : "",
+				 (long long)json_integer_value(json_object_get(row, "id")));
+		}
+		cr_assert_str_eq(got, cases[c].ids, "[%s] in %s", cases[c].text, cases[c].module);
+		json_decref(rows);
+	}
+	const char *pred = NULL;
+	struct gc_val params[GC_SEARCH_MATCH_PARAMS];
+	size_t n = 0;
+	cr_assert_eq(gc_search_match_sql(gc_db_engine(f->db), "!!", "policies", "i.id", arena, &pred, params, &n),
+		     GC_EINVAL);
+	cr_assert_eq(gc_search_match_sql(gc_db_engine(f->db), "cyber", "policies", "i.id; --", arena, &pred, params,
+					 &n),
+		     GC_EINVAL);
+	cr_assert_eq(gc_search_match_sql(gc_db_engine(f->db), "cyber", "policies", "a.b.c", arena, &pred, params, &n),
+		     GC_EINVAL);
+	char long_text[GC_SEARCH_MAX_QUERY + 2];
+	memset(long_text, 'a', sizeof(long_text) - 1);
+	long_text[sizeof(long_text) - 1] = '\0';
+	cr_assert_eq(gc_search_match_sql(gc_db_engine(f->db), long_text, "policies", "i.id", arena, &pred, params, &n),
+		     GC_ETOOBIG);
+	gc_arena_free(arena);
+}
+
 STORE_TEST(search_user_text_is_never_syntax)
 {
 	search_setup(f);

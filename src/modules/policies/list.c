@@ -1,0 +1,700 @@
+/*
+ * Lists of policies: GET /policies (page and JSON), GET /policies.csv, and
+ * the home page's and country profiles' parts. Every query appends the
+ * policy's visibility predicate (auth/policy.h), for rows and counts alike:
+ * nothing the caller may not see is listed, counted or exported.
+ */
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/text.h"
+#include "modules/policies/policies.h"
+#include "store/search.h"
+
+#define LIST_MAX_PARAMS GC_DB_MAX_PARAMS
+
+/* A query being built: its text and its parameters, in order. */
+struct list_query {
+	struct gc_buf sql;
+	struct gc_val params[LIST_MAX_PARAMS];
+	size_t n;
+	bool overflow;
+};
+
+static void q_param(struct list_query *q, struct gc_val v)
+{
+	if (q->n == LIST_MAX_PARAMS)
+		q->overflow = true;
+	else
+		q->params[q->n++] = v;
+}
+
+static void q_params(struct list_query *q, const struct gc_val *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		q_param(q, v[i]);
+}
+
+static const char *q_text(struct gc_request *req, struct list_query *q)
+{
+	if (gc_buf_error(&q->sql) || q->overflow)
+		return NULL;
+	return gc_arena_strndup(req->arena, gc_buf_str(&q->sql), q->sql.len);
+}
+
+/* The filters of a list request, as the router checked them (an empty value is no filter). */
+struct list_filters {
+	const char *countries[POLICIES_MAX_COUNTRY_FILTERS];
+	size_t n_countries;
+	const char *region;
+	const char *kind;
+	const char *topic;
+	const char *policy_status;
+	const char *language;
+	const char *q;
+	int64_t org;
+	int64_t year_from, year_to;
+	bool by_title;
+};
+
+static const char *nonempty(const char *s)
+{
+	return s && *s ? s : NULL;
+}
+
+static gc_status read_filters(struct gc_request *req, struct list_filters *f)
+{
+	memset(f, 0, sizeof(*f));
+	const char *values[POLICIES_MAX_COUNTRY_FILTERS];
+	size_t n = gc_query_all(req, "country", values, POLICIES_MAX_COUNTRY_FILTERS);
+	for (size_t i = 0; i < n && i < POLICIES_MAX_COUNTRY_FILTERS; i++)
+		if (nonempty(values[i]))
+			f->countries[f->n_countries++] = values[i];
+	f->region = nonempty(gc_query(req, "region"));
+	f->kind = nonempty(gc_query(req, "kind"));
+	f->topic = nonempty(gc_query(req, "topic"));
+	f->policy_status = nonempty(gc_query(req, "policy_status"));
+	f->language = nonempty(gc_query(req, "language"));
+	f->q = nonempty(gc_query(req, "q"));
+	f->org = gc_query_int(req, "org", 0);
+	f->year_from = gc_query_int(req, "year_from", 0);
+	f->year_to = gc_query_int(req, "year_to", 0);
+	const char *sort = gc_query(req, "sort");
+	f->by_title = sort && strcmp(sort, "title") == 0;
+	if (f->topic && !policies_topic_find(f->topic))
+		return gc_fail(req, 400, "invalid_param", "error.invalid_param", "topic");
+	if (f->q) {
+		/* Blanks only are no filter. */
+		bool blank = true;
+		for (const char *c = f->q; *c && blank; c++)
+			blank = *c == ' ' || *c == '\t';
+		if (blank)
+			f->q = NULL;
+	}
+	return GC_OK;
+}
+
+/*
+ * " FROM ... WHERE ..." of a list: the policies the caller sees, filtered.
+ * with_text: join the text to show (the reader's language, else the first),
+ * whose parameter then comes first.
+ */
+static gc_status list_from(struct gc_request *req, struct gc_item_ctx *ctx, const struct list_filters *f,
+			   bool with_text, struct list_query *q)
+{
+	const char *visible = NULL;
+	struct gc_val vparams[GC_POLICY_MAX_PARAMS];
+	size_t vn = 0;
+	gc_status st = gc_policy_visible_sql(req->principal, ctx->restricted_includes_observers, "i", "id", req->arena,
+					     &visible, vparams, &vn);
+	if (st != GC_OK)
+		return st;
+	gc_buf_lit(&q->sql, " FROM items i JOIN policies p ON p.item_id = i.id"
+			    " JOIN organisations o ON o.id = i.owner_org");
+	if (with_text) {
+		gc_buf_lit(&q->sql, " JOIN policy_texts t ON t.item_id = i.id AND t.lang = (SELECT t2.lang FROM"
+				    " policy_texts t2 WHERE t2.item_id = i.id ORDER BY CASE WHEN t2.lang = ? THEN 0"
+				    " ELSE 1 END, t2.position LIMIT 1)");
+		q_param(q, GC_TEXT(req->lang ? req->lang : GC_LANG_DEFAULT));
+	}
+	gc_buf_lit(&q->sql, " WHERE i.module = 'policies' AND ");
+	gc_buf_str_raw(&q->sql, visible);
+	q_params(q, vparams, vn);
+	if (f->n_countries) {
+		gc_buf_lit(&q->sql, " AND i.country IN (");
+		for (size_t i = 0; i < f->n_countries; i++) {
+			gc_buf_str_raw(&q->sql, i ? ", ?" : "?");
+			q_param(q, GC_TEXT(f->countries[i]));
+		}
+		gc_buf_lit(&q->sql, ")");
+	}
+	if (f->region) {
+		gc_buf_lit(&q->sql, " AND i.country IN (SELECT c.iso3 FROM countries c WHERE c.region = ?"
+				    " OR c.subregion = ? OR c.intermediate = ?)");
+		q_param(q, GC_TEXT(f->region));
+		q_param(q, GC_TEXT(f->region));
+		q_param(q, GC_TEXT(f->region));
+	}
+	if (f->kind) {
+		gc_buf_lit(&q->sql, " AND p.kind = ?");
+		q_param(q, GC_TEXT(f->kind));
+	}
+	if (f->policy_status) {
+		gc_buf_lit(&q->sql, " AND p.policy_status = ?");
+		q_param(q, GC_TEXT(f->policy_status));
+	}
+	if (f->topic) {
+		gc_buf_lit(&q->sql, " AND EXISTS (SELECT 1 FROM policy_topics pt WHERE pt.item_id = i.id AND pt.topic = ?)");
+		q_param(q, GC_TEXT(f->topic));
+	}
+	if (f->language) {
+		gc_buf_lit(&q->sql, " AND EXISTS (SELECT 1 FROM policy_texts tl WHERE tl.item_id = i.id AND tl.lang = ?)");
+		q_param(q, GC_TEXT(f->language));
+	}
+	if (f->org) {
+		gc_buf_lit(&q->sql, " AND i.owner_org = ?");
+		q_param(q, GC_INT(f->org));
+	}
+	if (f->year_from) {
+		gc_buf_lit(&q->sql, " AND p.adopted_year >= ?");
+		q_param(q, GC_INT(f->year_from));
+	}
+	if (f->year_to) {
+		gc_buf_lit(&q->sql, " AND p.adopted_year <= ?");
+		q_param(q, GC_INT(f->year_to));
+	}
+	if (f->q) {
+		const char *match = NULL;
+		struct gc_val mparams[GC_SEARCH_MATCH_PARAMS];
+		size_t mn = 0;
+		st = gc_search_match_sql(gc_db_engine(ctx->db), f->q, POLICIES_MODULE, "i.id", req->arena, &match, mparams,
+					 &mn);
+		if (st == GC_ETOOBIG)
+			return gc_fail(req, 400, "invalid_param", "error.invalid_param", "q");
+		if (st == GC_EINVAL) {
+			/* No word in it (punctuation only): nothing matches, as on the search page. */
+			gc_buf_lit(&q->sql, " AND 1 = 0");
+		} else if (st != GC_OK) {
+			return st;
+		} else {
+			gc_buf_lit(&q->sql, " AND ");
+			gc_buf_str_raw(&q->sql, match);
+			q_params(q, mparams, mn);
+		}
+	}
+	return GC_OK;
+}
+
+#define LIST_COLUMNS                                                                                            \
+	"SELECT i.id AS id, t.title AS title, t.lang AS lang, substr(t.summary, 1, 2000) AS summary,"          \
+	" p.kind AS kind, i.country AS country, p.topics AS topics, p.adopted AS adopted,"                      \
+	" p.policy_status AS policy_status, p.source_url AS source_url, i.visibility AS visibility,"            \
+	" i.status AS status, i.owner_org AS owner_id, o.name AS owner_name, o.kind AS owner_kind"
+
+static void list_order(const struct list_filters *f, struct gc_buf *sql)
+{
+	if (f->by_title)
+		gc_buf_lit(sql, " ORDER BY t.title, i.id");
+	else
+		gc_buf_lit(sql, " ORDER BY (p.adopted IS NULL), p.adopted DESC, i.id DESC");
+}
+
+/* --- the rows as the API shows them ----------------------------------------------------------------- */
+
+/*
+ * A plain excerpt of a Markdown summary: markup characters dropped, link
+ * targets left out, white space collapsed, at most POLICIES_EXCERPT_CHARS
+ * characters (cut on a character, with an ellipsis).
+ */
+static json_t *excerpt(const char *md)
+{
+	struct gc_buf b;
+	gc_buf_init(&b, 4 * POLICIES_EXCERPT_CHARS + 16);
+	size_t chars = 0;
+	bool space = false, cut = false;
+	for (const char *p = md; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c == ']' && p[1] == '(') {
+			const char *close = strchr(p, ')');
+			if (close) {
+				p = close;
+				continue;
+			}
+		}
+		if (strchr("#*_`>[]|~", c))
+			continue;
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+			space = chars > 0;
+			continue;
+		}
+		if ((c & 0xc0) != 0x80) {
+			if (chars == POLICIES_EXCERPT_CHARS) {
+				cut = true;
+				break;
+			}
+			if (space) {
+				gc_buf_char(&b, ' ');
+				chars++;
+				space = false;
+			}
+			chars++;
+		}
+		gc_buf_char(&b, (char)c);
+	}
+	if (cut)
+		gc_buf_lit(&b, "\xe2\x80\xa6");
+	json_t *out = gc_buf_error(&b) ? NULL : json_string(gc_buf_str(&b));
+	gc_buf_free(&b);
+	return out;
+}
+
+/* Shapes a row of LIST_COLUMNS into the list's item (and the page's labels). */
+static gc_status shape_row(struct gc_request *req, json_t *row)
+{
+	json_t *topics = json_loads(json_string_value(json_object_get(row, "topics")) ? json_string_value(json_object_get(row, "topics")) : "[]", 0, NULL);
+	if (!json_is_array(topics)) {
+		json_decref(topics);
+		topics = json_array();
+	}
+	json_t *topic_labels = json_array();
+	size_t i;
+	json_t *t;
+	json_array_foreach(topics, i, t) {
+		const struct policies_topic *topic = policies_topic_find(json_string_value(t));
+		if (topic && json_array_append_new(topic_labels, json_string(policies_topic_name(topic, req->lang))))
+			break;
+	}
+	const char *kind = json_string_value(json_object_get(row, "kind"));
+	const char *policy_status = json_string_value(json_object_get(row, "policy_status"));
+	const char *status = json_string_value(json_object_get(row, "status"));
+	const char *visibility = json_string_value(json_object_get(row, "visibility"));
+	json_int_t id = json_integer_value(json_object_get(row, "id"));
+	const char *href = gc_arena_printf(req->arena, "/policies/%lld", (long long)id);
+	json_t *owner = json_pack("{s:O, s:O, s:O}", "id", json_object_get(row, "owner_id"), "name",
+				  json_object_get(row, "owner_name"), "kind", json_object_get(row, "owner_kind"));
+	json_t *extra = json_pack(
+		"{s:o, s:o, s:o, s:o, s:s?, s:s, s:s, s:b, s:b}", "summary_excerpt",
+		excerpt(json_string_value(json_object_get(row, "summary")) ? json_string_value(json_object_get(row, "summary")) : ""),
+		"topics", topics, "topic_labels", topic_labels, "owner", owner, "href", href, "kind_label",
+		gc_req_tr(req, policies_kind_key(req, kind)), "policy_status_label",
+		gc_req_tr(req, policies_status_key(req, policy_status)), "not_published",
+		status && strcmp(status, "published") != 0, "not_public", visibility && strcmp(visibility, "public") != 0);
+	if (!extra || json_object_update(row, extra)) {
+		json_decref(extra);
+		return GC_ENOMEM;
+	}
+	json_decref(extra);
+	json_object_del(row, "summary");
+	json_object_del(row, "owner_id");
+	json_object_del(row, "owner_name");
+	json_object_del(row, "owner_kind");
+	return GC_OK;
+}
+
+/* --- GET /policies ------------------------------------------------------------------------------------ */
+
+static const char *const list_keep[] = { "country", "region", "kind", "topic", "policy_status", "year_from",
+					 "year_to", "language", "org", "q", "sort", "per_page", NULL };
+
+/* {previous_href, next_href} for the list, or nothing when there is one page. */
+static gc_status list_pages(struct gc_request *req, json_t *model, int64_t page, int64_t per_page, int64_t count)
+{
+	bool has_previous = page > 1, has_next = page * per_page < count && page < POLICIES_MAX_PAGE;
+	if (!has_previous && !has_next)
+		return GC_OK;
+	json_t *pages = json_object();
+	if (!pages || json_object_set_new(model, "pages", pages))
+		return GC_ENOMEM;
+	for (int which = 0; which < 2; which++) {
+		if ((which == 0 && !has_previous) || (which == 1 && !has_next))
+			continue;
+		struct gc_buf b;
+		gc_buf_init(&b, 8192);
+		gc_buf_printf(&b, "/policies?page=%lld", (long long)(which == 0 ? page - 1 : page + 1));
+		for (size_t k = 0; list_keep[k]; k++) {
+			const char *values[POLICIES_MAX_COUNTRY_FILTERS];
+			size_t n = gc_query_all(req, list_keep[k], values, POLICIES_MAX_COUNTRY_FILTERS);
+			for (size_t v = 0; v < n && v < POLICIES_MAX_COUNTRY_FILTERS; v++) {
+				gc_buf_char(&b, '&');
+				gc_buf_str_raw(&b, list_keep[k]);
+				gc_buf_char(&b, '=');
+				gc_buf_url_query(&b, values[v], strlen(values[v]));
+			}
+		}
+		json_t *href = gc_buf_error(&b) ? NULL : json_string(gc_buf_str(&b));
+		gc_buf_free(&b);
+		if (!href || json_object_set_new(pages, which == 0 ? "previous_href" : "next_href", href))
+			return GC_ENOMEM;
+	}
+	return GC_OK;
+}
+
+/* The choices of the filter form (only on pages: the API does not need them). */
+static gc_status filter_choices(struct gc_request *req, struct gc_item_ctx *ctx, const struct list_filters *f,
+				json_t *model)
+{
+	const char *lang = gc_lang_find(req->lang) ? gc_lang_find(req->lang) : GC_LANG_DEFAULT;
+	json_t *countries = NULL, *orgs = NULL;
+	const char *sql = gc_arena_printf(req->arena,
+					  "SELECT iso3 AS value, name_%s AS label FROM countries ORDER BY name_%s", lang,
+					  lang);
+	const char *visible = NULL;
+	struct gc_val params[GC_POLICY_MAX_PARAMS];
+	size_t n = 0;
+	if (!sql)
+		return GC_ENOMEM;
+	gc_status st = gc_db_query(ctx->db, sql, GC_NO_PARAMS, &countries);
+	if (st == GC_OK)
+		st = gc_policy_visible_sql(req->principal, ctx->restricted_includes_observers, "i", "id", req->arena,
+					   &visible, params, &n);
+	/* The organisations that own a policy the caller sees: no other is named. */
+	const char *org_sql = visible ? gc_arena_printf(req->arena,
+							"SELECT DISTINCT o.id AS value, o.name AS label FROM items i"
+							" JOIN organisations o ON o.id = i.owner_org"
+							" WHERE i.module = 'policies' AND %s ORDER BY o.name LIMIT 500",
+							visible)
+				      : NULL;
+	if (st == GC_OK && !org_sql)
+		st = GC_ENOMEM;
+	if (st == GC_OK)
+		st = gc_db_query(ctx->db, org_sql, params, n, &orgs);
+	if (st != GC_OK)
+		goto out;
+	size_t i;
+	json_t *row;
+	json_array_foreach(countries, i, row) {
+		bool on = false;
+		for (size_t k = 0; k < f->n_countries; k++)
+			on = on || strcmp(f->countries[k], json_string_value(json_object_get(row, "value"))) == 0;
+		if (json_object_set_new(row, "selected", json_boolean(on)))
+			goto nomem;
+	}
+	json_array_foreach(orgs, i, row)
+		if (json_object_set_new(row, "selected", json_boolean(json_integer_value(json_object_get(row, "value")) == f->org)))
+			goto nomem;
+	json_t *kinds = json_array(), *statuses = json_array(), *topics = json_array(), *langs = json_array();
+	if (json_object_set_new(model, "kind_choices", kinds) || json_object_set_new(model, "status_choices", statuses) ||
+	    json_object_set_new(model, "topic_choices", topics) || json_object_set_new(model, "language_choices", langs) ||
+	    json_object_set(model, "country_choices", countries) || json_object_set(model, "org_choices", orgs))
+		goto nomem;
+	for (size_t k = 0; policies_kinds[k]; k++)
+		if (json_array_append_new(kinds, json_pack("{s:s, s:s, s:b}", "value", policies_kinds[k], "label",
+							   gc_req_tr(req, policies_kind_key(req, policies_kinds[k])),
+							   "selected", f->kind && strcmp(f->kind, policies_kinds[k]) == 0)))
+			goto nomem;
+	for (size_t k = 0; policies_statuses[k]; k++)
+		if (json_array_append_new(statuses,
+					  json_pack("{s:s, s:s, s:b}", "value", policies_statuses[k], "label",
+						    gc_req_tr(req, policies_status_key(req, policies_statuses[k])), "selected",
+						    f->policy_status && strcmp(f->policy_status, policies_statuses[k]) == 0)))
+			goto nomem;
+	for (size_t k = 0; k < policies_taxonomy.count; k++) {
+		const struct policies_topic *t = &policies_taxonomy.topics[k];
+		if (json_array_append_new(topics, json_pack("{s:s, s:s, s:b}", "value", t->key, "label",
+							    policies_topic_name(t, lang), "selected",
+							    f->topic && strcmp(f->topic, t->key) == 0)))
+			goto nomem;
+	}
+	for (size_t k = 0; k < GC_LANG_COUNT; k++)
+		if (json_array_append_new(langs, json_pack("{s:s, s:s?, s:b}", "value", gc_langs[k], "label",
+							   gc_lang_native_name(gc_langs[k]), "selected",
+							   f->language && strcmp(f->language, gc_langs[k]) == 0)))
+			goto nomem;
+	st = GC_OK;
+	goto out;
+nomem:
+	st = GC_ENOMEM;
+out:
+	json_decref(countries);
+	json_decref(orgs);
+	return st;
+}
+
+gc_status policies_list(struct gc_request *req, struct gc_view *view)
+{
+	struct gc_item_ctx ctx;
+	struct list_filters f;
+	struct list_query q = { .n = 0 };
+	json_t *rows = NULL, *notices = NULL;
+	int64_t page = gc_query_int(req, "page", 1);
+	int64_t per_page = gc_query_int(req, "per_page", POLICIES_PAGE_SIZE);
+	int64_t count = 0;
+	gc_status st = read_filters(req, &f);
+	if (st == GC_OK)
+		st = gc_req_item_ctx(req, &ctx);
+	if (st == GC_OK)
+		st = gc_view_page(req, view, "policies/list", "policies.title");
+	if (st != GC_OK)
+		return st;
+
+	gc_buf_init(&q.sql, 16384);
+	gc_buf_lit(&q.sql, "SELECT COUNT(*) AS n");
+	st = list_from(req, &ctx, &f, false, &q);
+	const char *sql = st == GC_OK ? q_text(req, &q) : NULL;
+	if (st == GC_OK && !sql)
+		st = GC_ENOMEM;
+	if (st == GC_OK)
+		st = gc_db_query_int(ctx.db, sql, q.params, q.n, &count);
+	gc_buf_reset(&q.sql);
+	q.n = 0;
+	if (st != GC_OK)
+		goto out;
+	gc_buf_lit(&q.sql, LIST_COLUMNS);
+	st = list_from(req, &ctx, &f, true, &q);
+	if (st != GC_OK)
+		goto out;
+	list_order(&f, &q.sql);
+	gc_buf_lit(&q.sql, " LIMIT ? OFFSET ?");
+	q_param(&q, GC_INT(per_page));
+	q_param(&q, GC_INT((page - 1) * per_page));
+	sql = q_text(req, &q);
+	st = sql ? gc_db_query(ctx.db, sql, q.params, q.n, &rows) : GC_ENOMEM;
+	if (st != GC_OK)
+		goto out;
+	size_t i;
+	json_t *row;
+	json_array_foreach(rows, i, row) {
+		st = shape_row(req, row);
+		if (st != GC_OK)
+			goto out;
+	}
+	/* Restricted policies with a public notice, for those who may not read them: on the first page. */
+	if (page == 1) {
+		st = gc_item_list_notices(&ctx, POLICIES_MODULE, POLICIES_MAX_NOTICES, 0, &notices);
+		if (st != GC_OK)
+			goto out;
+	} else {
+		notices = json_array();
+	}
+	json_t *model = view->model;
+	json_t *filters = json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?, s:s?}", "region", f.region, "kind", f.kind, "topic",
+				    f.topic, "policy_status", f.policy_status, "language", f.language, "q", f.q);
+	if (!filters || json_object_set_new(model, "filters", filters) ||
+	    json_object_set_new(model, "count", json_integer(count)) ||
+	    json_object_set_new(model, "page", json_integer(page)) ||
+	    json_object_set_new(model, "per_page", json_integer(per_page)) || json_object_set(model, "items", rows) ||
+	    json_object_set(model, "notices", notices) ||
+	    json_object_set_new(model, "has_notices", json_boolean(json_array_size(notices) > 0)) ||
+	    json_object_set_new(model, "sort_title", json_boolean(f.by_title)) ||
+	    json_object_set_new(model, "year_from", f.year_from ? json_integer(f.year_from) : json_null()) ||
+	    json_object_set_new(model, "year_to", f.year_to ? json_integer(f.year_to) : json_null())) {
+		st = GC_ENOMEM;
+		goto out;
+	}
+	/* The CSV link keeps the filters. */
+	struct gc_buf csv;
+	gc_buf_init(&csv, 8192);
+	gc_buf_lit(&csv, "/policies.csv");
+	char sep = '?';
+	for (size_t k = 0; list_keep[k]; k++) {
+		if (strcmp(list_keep[k], "per_page") == 0)
+			continue;
+		const char *values[POLICIES_MAX_COUNTRY_FILTERS];
+		size_t n = gc_query_all(req, list_keep[k], values, POLICIES_MAX_COUNTRY_FILTERS);
+		for (size_t v = 0; v < n && v < POLICIES_MAX_COUNTRY_FILTERS; v++) {
+			gc_buf_char(&csv, sep);
+			sep = '&';
+			gc_buf_str_raw(&csv, list_keep[k]);
+			gc_buf_char(&csv, '=');
+			gc_buf_url_query(&csv, values[v], strlen(values[v]));
+		}
+	}
+	json_t *csv_href = gc_buf_error(&csv) ? NULL : json_string(gc_buf_str(&csv));
+	gc_buf_free(&csv);
+	if (!csv_href || json_object_set_new(model, "csv_href", csv_href)) {
+		st = GC_ENOMEM;
+		goto out;
+	}
+	st = list_pages(req, model, page, per_page, count);
+	if (st == GC_OK && !req->is_api)
+		st = filter_choices(req, &ctx, &f, model);
+	view->cacheable = true;
+out:
+	gc_buf_free(&q.sql);
+	json_decref(rows);
+	json_decref(notices);
+	return st;
+}
+
+/* --- GET /policies.csv ---------------------------------------------------------------------------------- */
+
+static void csv_cell(struct gc_buf *b, const char *s, bool last)
+{
+	gc_buf_csv_field(b, s ? s : "", s ? strlen(s) : 0);
+	gc_buf_str_raw(b, last ? "\r\n" : ",");
+}
+
+gc_status policies_csv(struct gc_request *req, struct gc_view *view)
+{
+	static const char *const header[] = { "id", "title", "language", "kind", "country", "topics", "adopted",
+					      "policy_status", "visibility", "status", "owner", "source_url", "url" };
+	struct gc_item_ctx ctx;
+	struct list_filters f;
+	struct list_query q = { .n = 0 };
+	struct gc_cursor *cursor = NULL;
+	struct gc_buf out;
+	gc_buf_init(&out, POLICIES_CSV_MAX_BYTES);
+	gc_buf_init(&q.sql, 16384);
+	gc_status st = read_filters(req, &f);
+	if (st == GC_OK)
+		st = gc_req_item_ctx(req, &ctx);
+	if (st != GC_OK)
+		goto out;
+	gc_buf_lit(&q.sql, LIST_COLUMNS);
+	st = list_from(req, &ctx, &f, true, &q);
+	if (st != GC_OK)
+		goto out;
+	list_order(&f, &q.sql);
+	gc_buf_lit(&q.sql, " LIMIT ?");
+	q_param(&q, GC_INT(POLICIES_CSV_MAX_ROWS));
+	const char *sql = q_text(req, &q);
+	if (!sql) {
+		st = GC_ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < GC_ARRAY_LEN(header); i++)
+		csv_cell(&out, header[i], i + 1 == GC_ARRAY_LEN(header));
+	/* A transaction bounds each batch of rows by the statement time limit (store.h). */
+	st = gc_db_begin(ctx.db);
+	if (st == GC_OK)
+		st = gc_db_open_cursor(ctx.db, sql, q.params, q.n, &cursor);
+	json_t *row;
+	while (st == GC_OK && (st = gc_cursor_next(cursor, &row)) == GC_ROW) {
+		char id[24];
+		snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(json_object_get(row, "id")));
+		const char *topics_json = json_string_value(json_object_get(row, "topics"));
+		json_t *topics = json_loads(topics_json ? topics_json : "[]", 0, NULL);
+		struct gc_buf tb;
+		gc_buf_init(&tb, 4096);
+		size_t i;
+		json_t *t;
+		json_array_foreach(topics, i, t) {
+			if (i)
+				gc_buf_char(&tb, ' ');
+			gc_buf_str_raw(&tb, json_string_value(t) ? json_string_value(t) : "");
+		}
+		json_decref(topics);
+		const char *url = gc_arena_printf(req->arena, "/policies/%s", id);
+		csv_cell(&out, id, false);
+		csv_cell(&out, json_string_value(json_object_get(row, "title")), false);
+		csv_cell(&out, json_string_value(json_object_get(row, "lang")), false);
+		csv_cell(&out, json_string_value(json_object_get(row, "kind")), false);
+		csv_cell(&out, json_string_value(json_object_get(row, "country")), false);
+		csv_cell(&out, gc_buf_str(&tb), false);
+		csv_cell(&out, json_string_value(json_object_get(row, "adopted")), false);
+		csv_cell(&out, json_string_value(json_object_get(row, "policy_status")), false);
+		csv_cell(&out, json_string_value(json_object_get(row, "visibility")), false);
+		csv_cell(&out, json_string_value(json_object_get(row, "status")), false);
+		csv_cell(&out, json_string_value(json_object_get(row, "owner_name")), false);
+		csv_cell(&out, json_string_value(json_object_get(row, "source_url")), false);
+		csv_cell(&out, url, true);
+		gc_buf_free(&tb);
+		st = gc_buf_error(&out);
+	}
+	if (st == GC_DONE)
+		st = GC_OK;
+	gc_cursor_close(cursor);
+	cursor = NULL;
+	if (gc_db_in_transaction(ctx.db))
+		gc_db_rollback(ctx.db);
+	if (st != GC_OK)
+		goto out;
+	json_decref(view->model);
+	view->model = NULL;
+	view->kind = GC_VIEW_RAW;
+	view->content_type = "text/csv; charset=utf-8";
+	view->filename = "policies.csv";
+	view->body = gc_buf_take(&out, &view->body_len);
+	st = view->body ? GC_OK : GC_ENOMEM;
+	view->cacheable = true;
+out:
+	gc_cursor_close(cursor);
+	gc_buf_free(&out);
+	gc_buf_free(&q.sql);
+	return st;
+}
+
+/* --- the home page and country profiles ---------------------------------------------------------- */
+
+gc_status policies_home(struct gc_request *req, json_t *home_model)
+{
+	struct gc_item_ctx ctx;
+	const char *visible = NULL;
+	struct gc_val params[GC_POLICY_MAX_PARAMS];
+	size_t n = 0;
+	int64_t count = 0;
+	gc_status st = gc_req_item_ctx(req, &ctx);
+	if (st == GC_OK)
+		st = gc_policy_visible_sql(req->principal, ctx.restricted_includes_observers, "i", "id", req->arena,
+					   &visible, params, &n);
+	const char *sql = visible ? gc_arena_printf(req->arena,
+						    "SELECT COUNT(*) AS n FROM items i WHERE i.module = 'policies' AND %s",
+						    visible)
+				  : NULL;
+	if (st == GC_OK && !sql)
+		st = GC_ENOMEM;
+	if (st == GC_OK)
+		st = gc_db_query_int(ctx.db, sql, params, n, &count);
+	if (st != GC_OK)
+		return st;
+	json_t *card = json_pack("{s:s, s:s, s:s}", "href", "/policies", "title", gc_req_tr(req, "home.module_policies"),
+				 "text", gc_req_tr(req, "home.module_policies_text"));
+	if (!card || json_array_append_new(json_object_get(home_model, "modules"), card) ||
+	    json_object_set_new(json_object_get(home_model, "stats"), "policies", json_integer(count)))
+		return GC_ENOMEM;
+	return GC_OK;
+}
+
+gc_status policies_profile(struct gc_request *req, const char *iso3, json_t *section)
+{
+	struct gc_item_ctx ctx;
+	struct list_filters f;
+	struct list_query q = { .n = 0 };
+	json_t *rows = NULL;
+	memset(&f, 0, sizeof(f));
+	f.countries[0] = iso3;
+	f.n_countries = 1;
+	gc_status st = gc_req_item_ctx(req, &ctx);
+	if (st != GC_OK)
+		return st;
+	gc_buf_init(&q.sql, 16384);
+	gc_buf_lit(&q.sql, LIST_COLUMNS);
+	st = list_from(req, &ctx, &f, true, &q);
+	if (st != GC_OK)
+		goto out;
+	/* By kind, in the taxonomy's order (the kinds are the code's constants), newest first within a kind. */
+	gc_buf_lit(&q.sql, " ORDER BY CASE p.kind");
+	for (size_t k = 0; policies_kinds[k]; k++)
+		gc_buf_printf(&q.sql, " WHEN '%s' THEN %zu", policies_kinds[k], k);
+	gc_buf_lit(&q.sql, " ELSE 99 END, (p.adopted IS NULL), p.adopted DESC, i.id DESC LIMIT 200");
+	const char *sql = q_text(req, &q);
+	st = sql ? gc_db_query(ctx.db, sql, q.params, q.n, &rows) : GC_ENOMEM;
+	if (st != GC_OK)
+		goto out;
+	json_t *items = json_object_get(section, "items");
+	size_t i;
+	json_t *row;
+	json_array_foreach(rows, i, row) {
+		st = shape_row(req, row);
+		if (st != GC_OK)
+			goto out;
+		const char *adopted = json_string_value(json_object_get(row, "adopted"));
+		const char *meta = gc_arena_printf(req->arena, "%s%s%s",
+						   json_string_value(json_object_get(row, "kind_label")),
+						   adopted ? " · " : "", adopted ? adopted : "");
+		json_t *entry = json_pack("{s:O, s:O, s:O, s:s?, s:O}", "id", json_object_get(row, "id"), "href",
+					  json_object_get(row, "href"), "title", json_object_get(row, "title"), "meta", meta,
+					  "kind", json_object_get(row, "kind"));
+		if (!entry || json_array_append_new(items, entry)) {
+			st = GC_ENOMEM;
+			goto out;
+		}
+	}
+	if (json_object_set_new(section, "count", json_integer((json_int_t)json_array_size(rows))) ||
+	    json_object_set_new(section, "href", json_string(gc_arena_printf(req->arena, "/policies?country=%s", iso3))))
+		st = GC_ENOMEM;
+out:
+	gc_buf_free(&q.sql);
+	json_decref(rows);
+	return st;
+}
