@@ -5,6 +5,7 @@
 
 #include "base/buf.h"
 #include "base/clock.h"
+#include "base/log.h"
 #include "base/parse.h"
 #include "base/text.h"
 #include "modules/organisations/organisations.h"
@@ -331,4 +332,18 @@ out:
 	gc_buf_free(&url);
 	json_decref(detail);
 	return status;
+}
+
+void orgs_mail_invitation(struct gc_request *req, struct gc_db *db, int64_t user_id, json_t *invitation)
+{
+	struct gc_user user;
+	struct gc_org org;
+	bool sent = false;
+	const char *url = json_string_value(json_object_get(invitation, "url"));
+	if (url && gc_user_get(db, user_id, req->arena, &user) == GC_OK &&
+	    gc_org_get(db, user.org_id, req->arena, &org) == GC_OK)
+		gc_req_mail_invitation(req, user.email, org.name, url, &sent);
+	/* The page says whether the link also went by e-mail; it is shown either way. */
+	if (json_object_set_new(invitation, "mailed", json_boolean(sent)))
+		gc_log(GC_LOG_WARN, "out of memory marking an invitation mailed", "{s:s}", "request_id", req->id);
 }

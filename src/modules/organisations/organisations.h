@@ -119,6 +119,9 @@ const char *orgs_module_label(const struct gc_request *req, const char *name);
  */
 GC_MUST_CHECK gc_status orgs_invite(struct gc_request *req, struct gc_db *db, int64_t user_id, int64_t org_id,
 				    const char *role, bool new_user, int64_t now, json_t **invitation);
+/* After the transaction that made invitation committed: e-mails its link to
+ * the person when mail is configured, and records "mailed" in it. */
+void orgs_mail_invitation(struct gc_request *req, struct gc_db *db, int64_t user_id, json_t *invitation);
 
 /* --- organisations (orgs.c) ---------------------------------------------------- */
 

@@ -333,6 +333,7 @@ gc_status orgs_create(struct gc_request *req, struct gc_view *view)
 		return gc_req_fail_status(req, status, NULL, NULL);
 	}
 
+	orgs_mail_invitation(req, db, user_id, invitation);
 	struct gc_user person;
 	if ((status = orgs_no_store(req)) != GC_OK ||
 	    (status = gc_view_page(req, view, "organisations/invitation", "organisations.created_title")) != GC_OK ||

@@ -196,6 +196,7 @@ gc_status people_invite_new(struct gc_request *req, struct gc_view *view)
 		json_decref(invitation);
 		return gc_req_fail_status(req, status, NULL, NULL);
 	}
+	orgs_mail_invitation(req, db, user_id, invitation);
 	return invitation_page(req, view, db, user_id, invitation, 201, false);
 
 refused:
@@ -423,5 +424,6 @@ gc_status people_invite_again(struct gc_request *req, struct gc_view *view)
 		json_decref(invitation);
 		return gc_req_fail_status(req, status, NULL, NULL);
 	}
+	orgs_mail_invitation(req, db, user.id, invitation);
 	return invitation_page(req, view, db, user.id, invitation, 200, user.status == GC_USER_ACTIVE);
 }
