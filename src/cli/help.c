@@ -110,6 +110,16 @@ static const struct help_entry help_entries[] = {
 	  "the first record that cannot be trusted and exits 1.\n"
 	  "\n"
 	  "options:\n" COMMON_OPTIONS },
+	{ "setting",
+	  "usage: gcscp setting get restricted_includes_observers [options]\n"
+	  "       gcscp setting set restricted_includes_observers 0|1 [options]\n"
+	  "\n"
+	  "Portal-wide settings. restricted_includes_observers: 0 (the default) keeps\n"
+	  "restricted items for member states and the Secretariat, as the concept note\n"
+	  "says; 1 lets observer states read them too. A change takes effect at the next\n"
+	  "request of every node and is written to the audit log (setting.change).\n"
+	  "\n"
+	  "options:\n" COMMON_OPTIONS },
 };
 
 bool gc_cli_help(const char *command)
@@ -129,6 +139,7 @@ bool gc_cli_help(const char *command)
 		       "  user      add accounts and send invitations\n"
 		       "  token     add, list and revoke API tokens\n"
 		       "  audit     verify the audit log\n"
+		       "  setting   read or change a portal-wide setting\n"
 		       "  help CMD  show the options of a command\n"
 		       "\n"
 		       "  --version print the version\n"

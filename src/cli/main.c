@@ -19,6 +19,7 @@ static const struct command commands[] = {
 	{ "user", gc_cli_user },
 	{ "token", gc_cli_token },
 	{ "audit", gc_cli_audit },
+	{ "setting", gc_cli_setting },
 };
 
 int main(int argc, char **argv)

@@ -10,6 +10,7 @@ extern const struct gc_module countries_module;
 extern const struct gc_module account_module;
 extern const struct gc_module items_module;
 extern const struct gc_module policies_module;
+extern const struct gc_module organisations_module;
 
 const struct gc_module *const gc_modules[] = {
 	&core_module,
@@ -17,6 +18,7 @@ const struct gc_module *const gc_modules[] = {
 	&account_module,
 	&items_module,
 	&policies_module,
+	&organisations_module,
 };
 
 const size_t gc_module_count = sizeof(gc_modules) / sizeof(gc_modules[0]);

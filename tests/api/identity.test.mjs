@@ -149,7 +149,7 @@ describe('route access levels', () => {
 	test('a Secretariat-only route is 403 for a state and 401 for nobody', async () => {
 		const { loadRoutes } = await import('./lib/server.mjs');
 		const secretariatGet = (await loadRoutes()).find((r) => r.access === 'secretariat' && r.method === 'GET' && !r.pattern.includes('{'));
-		if (!secretariatGet) return; // no such route in this build
+		assert.ok(secretariatGet, 'the route table has a Secretariat-only page (the organisations list)');
 		const path = `/api/v1${secretariatGet.pattern}`;
 		assertJsonError(await request(server, path, { headers: bearer(token) }), 403, 'forbidden');
 		assertJsonError(await request(server, path), 401, 'unauthorized');
