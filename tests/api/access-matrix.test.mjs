@@ -211,10 +211,10 @@ async function sql(text) {
 	return server.db.sql(text);
 }
 
+/** The portal setting, changed as an operator does (the server reads it at each request). */
 async function setObservers(on) {
-	await sql(`UPDATE settings SET value = '${on ? 1 : 0}' WHERE key = 'restricted_includes_observers'`);
-	const now = (await sql("SELECT value FROM settings WHERE key = 'restricted_includes_observers'")).trim();
-	assert.equal(now, on ? '1' : '0');
+	await cli(['setting', 'set', 'restricted_includes_observers', on ? '1' : '0']);
+	assert.equal(await cli(['setting', 'get', 'restricted_includes_observers']), on ? '1' : '0');
 }
 
 async function setFourEyes(org, on) {
