@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,8 +32,9 @@
 #include "base/text.h"
 #include "store/store.h"
 
-/* A chunked body that passes its limit is read this much further (to answer
- * 413 to a client that stops soon), then the connection is cut. */
+/* A body over its limit is read into nothing up to this many bytes, so that
+ * the client, still sending, reads its 413 rather than a reset; past that the
+ * connection is cut. */
 #define DISCARD_ALLOWANCE (8u << 20)
 /* How long a graceful stop waits for requests in flight. */
 #define STOP_GRACE_MS 10000
@@ -364,8 +366,17 @@ static gc_status first_call(struct gc_exchange *ex, const char *method, const ch
 	if (req->body_kind == GC_BODY_NONE || req->body_kind == GC_BODY_OTHER)
 		return refuse(ex, 415, "unsupported_media_type", NULL);
 	size_t limit = match.route->max_body ? match.route->max_body : config->max_body_bytes;
-	if (!gc_framing_chunked(&framing) && framing.content_length > limit)
-		return refuse(ex, 413, "payload_too_large", NULL);
+	if (!gc_framing_chunked(&framing) && framing.content_length > limit) {
+		/* A client waiting for "100 Continue", or announcing more than we
+		 * would ever read, is refused now. One that is sending its body
+		 * regardless would lose an early answer to the reset a close with
+		 * unread data causes: read it into nothing, then answer 413. */
+		const char *expect = gc_header(req, "Expect");
+		if ((expect && strcasecmp(expect, "100-continue") == 0) || framing.content_length > DISCARD_ALLOWANCE)
+			return refuse(ex, 413, "payload_too_large", NULL);
+		ex->body_too_big = true;
+		return GC_OK;
+	}
 	gc_buf_init(&ex->body, limit);
 	return GC_OK;
 }
