@@ -305,7 +305,8 @@ static gc_status first_call(struct gc_exchange *ex, const char *method, const ch
 
 	/* Who is asking, and may they come here (http/identity.h)? */
 	struct gc_http_error id_err = { 0 };
-	status = gc_identity_resolve(req, &id_err);
+	status = match.route->same_for_everyone && match.route->access == GC_ACCESS_PUBLIC ? GC_OK
+											   : gc_identity_resolve(req, &id_err);
 	if (status == GC_OK) {
 		const char *redirect = NULL;
 		status = gc_identity_check_access(req, match.route->access, &id_err, &redirect);

@@ -79,6 +79,6 @@ static const struct gc_param_spec static_params[] = {
 
 const struct gc_route gc_static_routes[] = {
 	{ .method = "GET", .pattern = "/static/{path*}", .handler = static_file, .params = static_params,
-	  .name = "static" },
+	  .name = "static", .same_for_everyone = true },
 };
 const size_t gc_static_route_count = GC_ARRAY_LEN(gc_static_routes);

@@ -72,6 +72,12 @@ describe('session cookies', () => {
 		assert.match(res.text, /href="\/login"/, 'the page offers to sign in');
 	});
 
+	test('static files are the same for everyone: served without looking the caller up', async () => {
+		const res = await request(server, '/static/style.css', { headers: { Cookie: `gcscp=${'A'.repeat(43)}` } });
+		assert.equal(res.status, 200);
+		assert.equal(res.headers['set-cookie'], undefined, 'no session lookup, so no cookie to clear');
+	});
+
 	test('a page that needs someone sends a browser to sign in and back; the API answers 401', async () => {
 		const page = await request(server, '/account?x=1');
 		assert.equal(page.status, 303);
