@@ -291,10 +291,36 @@ static gc_status shape_row(struct gc_request *req, json_t *row)
 	return GC_OK;
 }
 
-/* --- GET /policies ------------------------------------------------------------------------------------ */
-
+/* The filters that pagination and the CSV link carry over. */
 static const char *const list_keep[] = { "country", "region", "kind", "topic", "policy_status", "year_from",
 					 "year_to", "language", "org", "q", "sort", "per_page", NULL };
+
+/*
+ * Appends the list's filters as the request gave them ("&country=KEN&kind=..."),
+ * values percent-encoded, skipping the parameter named skip (may be NULL). The
+ * first one is preceded by first ('?' or '&'), the others by '&'.
+ */
+static void append_kept_filters(const struct gc_request *req, struct gc_buf *b, char first, const char *skip)
+{
+	char sep = first;
+	for (size_t k = 0; list_keep[k]; k++) {
+		if (skip && strcmp(list_keep[k], skip) == 0)
+			continue;
+		const char *values[POLICIES_MAX_COUNTRY_FILTERS];
+		size_t n = gc_query_all(req, list_keep[k], values, POLICIES_MAX_COUNTRY_FILTERS);
+		for (size_t v = 0; v < n && v < POLICIES_MAX_COUNTRY_FILTERS; v++) {
+			gc_buf_char(b, sep);
+			sep = '&';
+			gc_buf_str_raw(b, list_keep[k]);
+			gc_buf_char(b, '=');
+			gc_buf_url_query(b, values[v], strlen(values[v]));
+		}
+	}
+}
+
+
+/* --- GET /policies ------------------------------------------------------------------------------------ */
+
 
 /* {previous_href, next_href} for the list, or nothing when there is one page. */
 static gc_status list_pages(struct gc_request *req, json_t *model, int64_t page, int64_t per_page, int64_t count)
@@ -311,16 +337,7 @@ static gc_status list_pages(struct gc_request *req, json_t *model, int64_t page,
 		struct gc_buf b;
 		gc_buf_init(&b, 8192);
 		gc_buf_printf(&b, "/policies?page=%lld", (long long)(which == 0 ? page - 1 : page + 1));
-		for (size_t k = 0; list_keep[k]; k++) {
-			const char *values[POLICIES_MAX_COUNTRY_FILTERS];
-			size_t n = gc_query_all(req, list_keep[k], values, POLICIES_MAX_COUNTRY_FILTERS);
-			for (size_t v = 0; v < n && v < POLICIES_MAX_COUNTRY_FILTERS; v++) {
-				gc_buf_char(&b, '&');
-				gc_buf_str_raw(&b, list_keep[k]);
-				gc_buf_char(&b, '=');
-				gc_buf_url_query(&b, values[v], strlen(values[v]));
-			}
-		}
+		append_kept_filters(req, &b, '&', NULL);
 		json_t *href = gc_buf_error(&b) ? NULL : json_string(gc_buf_str(&b));
 		gc_buf_free(&b);
 		if (!href || json_object_set_new(pages, which == 0 ? "previous_href" : "next_href", href))
@@ -485,20 +502,7 @@ gc_status policies_list(struct gc_request *req, struct gc_view *view)
 	struct gc_buf csv;
 	gc_buf_init(&csv, 8192);
 	gc_buf_lit(&csv, "/policies.csv");
-	char sep = '?';
-	for (size_t k = 0; list_keep[k]; k++) {
-		if (strcmp(list_keep[k], "per_page") == 0)
-			continue;
-		const char *values[POLICIES_MAX_COUNTRY_FILTERS];
-		size_t n = gc_query_all(req, list_keep[k], values, POLICIES_MAX_COUNTRY_FILTERS);
-		for (size_t v = 0; v < n && v < POLICIES_MAX_COUNTRY_FILTERS; v++) {
-			gc_buf_char(&csv, sep);
-			sep = '&';
-			gc_buf_str_raw(&csv, list_keep[k]);
-			gc_buf_char(&csv, '=');
-			gc_buf_url_query(&csv, values[v], strlen(values[v]));
-		}
-	}
+	append_kept_filters(req, &csv, '?', "per_page");
 	json_t *csv_href = gc_buf_error(&csv) ? NULL : json_string(gc_buf_str(&csv));
 	gc_buf_free(&csv);
 	if (!csv_href || json_object_set_new(model, "csv_href", csv_href)) {
