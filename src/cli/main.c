@@ -20,6 +20,7 @@ static const struct command commands[] = {
 	{ "token", gc_cli_token },
 	{ "audit", gc_cli_audit },
 	{ "setting", gc_cli_setting },
+	{ "search", gc_cli_search },
 };
 
 int main(int argc, char **argv)

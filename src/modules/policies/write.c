@@ -164,6 +164,14 @@ static gc_status content_index(struct gc_item_ctx *ctx, struct gc_arena *arena, 
 	if (c->adopted)
 		year = (c->adopted[0] - '0') * 1000 + (c->adopted[1] - '0') * 100 + (c->adopted[2] - '0') * 10 +
 		       (c->adopted[3] - '0');
+	/* The state's M49 regions, for the search facets (regional frameworks have no state). */
+	json_t *regions = NULL;
+	if (st == GC_OK && c->country) {
+		st = gc_db_query_one(ctx->db, "SELECT region, subregion, intermediate FROM countries WHERE iso3 = ?",
+				     GC_PARAMS(GC_TEXT(c->country)), &regions);
+		if (st == GC_ENOTFOUND)
+			st = GC_OK;
+	}
 	for (size_t i = 0; st == GC_OK && i < c->n_texts; i++) {
 		struct gc_search_doc doc = {
 			.module = POLICIES_MODULE,
@@ -178,9 +186,15 @@ static gc_status content_index(struct gc_item_ctx *ctx, struct gc_arena *arena, 
 			.visibility = gc_visibility_name(env.visibility),
 			.status = gc_item_status_name(env.status),
 			.owner_org = env.owner_org,
+			.region = json_string_value(json_object_get(regions, "region")),
+			.subregion = json_string_value(json_object_get(regions, "subregion")),
+			.intermediate = json_string_value(json_object_get(regions, "intermediate")),
+			.topics = c->topics,
+			.n_topics = c->n_topics,
 		};
 		st = gc_search_put(ctx->db, &doc);
 	}
+	json_decref(regions);
 	return st;
 }
 
