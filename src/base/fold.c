@@ -5,6 +5,7 @@
  */
 #include "base/fold.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unicode/uchar.h>
@@ -139,6 +140,57 @@ static uint32_t arabic_letter(uint32_t c)
 	}
 }
 
+/* The decomposition and case folding of c (ICU), at most 64 code points; FOLD_BREAK when ICU fails. */
+static size_t fold_decompose(UChar32 c, uint32_t *mapped)
+{
+	size_t n = 0;
+	UErrorCode err = U_ZERO_ERROR;
+	const UNormalizer2 *nfkd = unorm2_getNFKDInstance(&err);
+	UChar src[2], a[64], b[64], d[64];
+	int32_t ns = 0;
+	U16_APPEND_UNSAFE(src, ns, c);
+	int32_t na = U_SUCCESS(err) ? unorm2_normalize(nfkd, src, ns, a, 64, &err) : 0;
+	int32_t nb = U_SUCCESS(err) ? u_strFoldCase(b, 64, a, na, U_FOLD_CASE_DEFAULT, &err) : 0;
+	int32_t nd = U_SUCCESS(err) ? unorm2_normalize(nfkd, b, nb, d, 64, &err) : 0;
+	if (U_FAILURE(err) || nd > 64) {
+		mapped[n++] = FOLD_BREAK;
+		return n;
+	}
+	for (int32_t i = 0; i < nd && n < 64;) {
+		UChar32 e;
+		U16_NEXT(d, i, nd, e);
+		mapped[n++] = (uint32_t)e;
+	}
+	return n;
+}
+
+/*
+ * The decompositions of the code points below FOLD_CACHE_END (Latin, Greek,
+ * Cyrillic, Arabic and the other alphabets), computed once: ICU's
+ * normaliser costs more than the rest of the folding together.
+ */
+#define FOLD_CACHE_END 0x3000
+#define FOLD_CACHE_WIDTH 3
+static struct {
+	uint8_t n; /* 0xff: not cached (longer than FOLD_CACHE_WIDTH) */
+	uint32_t cp[FOLD_CACHE_WIDTH];
+} fold_cache[FOLD_CACHE_END];
+static pthread_once_t fold_cache_once = PTHREAD_ONCE_INIT;
+
+static void fold_cache_fill(void)
+{
+	uint32_t mapped[64];
+	for (UChar32 c = 0x80; c < FOLD_CACHE_END; c++) {
+		size_t n = fold_decompose(c, mapped);
+		if (n > FOLD_CACHE_WIDTH) {
+			fold_cache[c].n = 0xff;
+			continue;
+		}
+		fold_cache[c].n = (uint8_t)n;
+		memcpy(fold_cache[c].cp, mapped, n * sizeof(uint32_t));
+	}
+}
+
 /*
  * Appends the folding of c (original bytes [at, next)) to t: letters and
  * digits are kept, marks dropped (their bytes still belong to the token),
@@ -152,24 +204,11 @@ static void fold_cp(struct fold_out *o, struct fold_tok *t, UChar32 c, size_t at
 		mapped[n++] = ascii_alnum(c) ? (uint32_t)((c >= 'A' && c <= 'Z') ? c + 32 : c) : FOLD_BREAK;
 	} else if ((c >= 0xac00 && c <= 0xd7a3) || (c >= 0x3040 && c <= 0x30ff)) {
 		mapped[n++] = (uint32_t)c; /* Hangul syllables and kana stay whole (が is not か) */
+	} else if (c < FOLD_CACHE_END && (pthread_once(&fold_cache_once, fold_cache_fill), fold_cache[c].n != 0xff)) {
+		n = fold_cache[c].n;
+		memcpy(mapped, fold_cache[c].cp, n * sizeof(uint32_t));
 	} else {
-		UErrorCode err = U_ZERO_ERROR;
-		const UNormalizer2 *nfkd = unorm2_getNFKDInstance(&err);
-		UChar src[2], a[64], b[64], d[64];
-		int32_t ns = 0;
-		U16_APPEND_UNSAFE(src, ns, c);
-		int32_t na = U_SUCCESS(err) ? unorm2_normalize(nfkd, src, ns, a, 64, &err) : 0;
-		int32_t nb = U_SUCCESS(err) ? u_strFoldCase(b, 64, a, na, U_FOLD_CASE_DEFAULT, &err) : 0;
-		int32_t nd = U_SUCCESS(err) ? unorm2_normalize(nfkd, b, nb, d, 64, &err) : 0;
-		if (U_FAILURE(err) || nd > 64) {
-			mapped[n++] = FOLD_BREAK;
-		} else {
-			for (int32_t i = 0; i < nd && n < 64;) {
-				UChar32 e;
-				U16_NEXT(d, i, nd, e);
-				mapped[n++] = (uint32_t)e;
-			}
-		}
+		n = fold_decompose(c, mapped);
 	}
 	for (size_t i = 0; i < n; i++) {
 		uint32_t e = mapped[i];

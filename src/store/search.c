@@ -38,6 +38,8 @@
  * neither shown nor counted. Facets are counted under the same filters as
  * the hits, in one statement over the matching documents.
  */
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -272,6 +274,9 @@ gc_status gc_search_put(struct gc_db *db, const struct gc_search_doc *doc)
 					GC_PARAMS(GC_TEXT(doc->module), GC_INT(doc->item_id), GC_TEXT(doc->topics[i])),
 					NULL);
 	}
+	/* Cached answers (gc_search_run) hold while the change counter does. */
+	if (st == GC_OK)
+		st = gc_db_bump_changes(db);
 out:
 	gc_fold_tokens_free(&ftitle);
 	gc_fold_tokens_free(&fbody);
@@ -289,6 +294,8 @@ gc_status gc_search_delete(struct gc_db *db, const char *module, int64_t item_id
 	if (st == GC_OK)
 		st = gc_db_exec(db, "DELETE FROM search_topics WHERE module = ? AND item_id = ?",
 				GC_PARAMS(GC_TEXT(module), GC_INT(item_id)), NULL);
+	if (st == GC_OK)
+		st = gc_db_bump_changes(db);
 	return st;
 }
 
@@ -619,8 +626,118 @@ static gc_status search_snippets(json_t *hits, const struct gc_fold_query *fq)
 	return GC_OK;
 }
 
+/* --- the result cache ----------------------------------------------------------------- */
+
+/*
+ * Answers by their whole query, direct-mapped by a hash of it: a slot holds
+ * the last answer that fell in it. An answer is served while the change
+ * counter it was computed under is the database's: every write that can
+ * change a search answer bumps it (item writes, gc_search_put and
+ * gc_search_delete, settings). Copies go in and out, so a caller may
+ * change its answer. Bounded: SEARCH_CACHE_SLOTS answers of at most
+ * GC_SEARCH_MAX_LIMIT hits.
+ */
+#define SEARCH_CACHE_SLOTS 1024
+
+static struct {
+	uint64_t hash;
+	char *key;
+	int64_t changes;
+	json_t *result;
+} search_cache[SEARCH_CACHE_SLOTS];
+static pthread_mutex_t search_cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static uint64_t cache_hash(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+static void cache_field(struct gc_buf *b, const char *s)
+{
+	/* Length-prefixed, so no value can pass for a field boundary. */
+	if (!s) {
+		gc_buf_lit(b, "-|");
+		return;
+	}
+	gc_buf_printf(b, "%zu:", strlen(s));
+	gc_buf_str_raw(b, s);
+	gc_buf_char(b, '|');
+}
+
+/* The whole query as text, or NULL (then the cache is not used). */
+static char *cache_key(enum gc_db_engine engine, const struct gc_search_query *query, const char *match)
+{
+	struct gc_buf b;
+	gc_buf_init(&b, 64 * 1024);
+	gc_buf_printf(&b, "%d|%d|%d|%d|", (int)engine, query->limit, query->offset, query->year);
+	cache_field(&b, match);
+	cache_field(&b, query->module);
+	cache_field(&b, query->country);
+	cache_field(&b, query->region);
+	cache_field(&b, query->kind);
+	cache_field(&b, query->topic);
+	cache_field(&b, query->lang);
+	cache_field(&b, query->visible_sql);
+	for (size_t i = 0; i < query->n_visible_params; i++) {
+		const struct gc_val *v = &query->visible_params[i];
+		if (v->type == GC_VAL_INT) {
+			gc_buf_printf(&b, "i%lld|", (long long)v->i);
+		} else if (v->type == GC_VAL_NULL) {
+			gc_buf_lit(&b, "n|");
+		} else if (v->type == GC_VAL_TEXT && v->n == SIZE_MAX) {
+			gc_buf_char(&b, 't');
+			cache_field(&b, v->p);
+		} else {
+			gc_buf_free(&b); /* blobs, reals, counted text: never in a predicate today; not cached */
+			return NULL;
+		}
+	}
+	return gc_buf_error(&b) ? (gc_buf_free(&b), NULL) : gc_buf_take(&b, NULL);
+}
+
+static json_t *cache_get(const char *key, int64_t changes)
+{
+	uint64_t h = cache_hash(key, strlen(key));
+	json_t *copy = NULL;
+	pthread_mutex_lock(&search_cache_lock);
+	size_t slot = (size_t)(h % SEARCH_CACHE_SLOTS);
+	if (search_cache[slot].result && search_cache[slot].hash == h && search_cache[slot].changes == changes &&
+	    strcmp(search_cache[slot].key, key) == 0)
+		copy = json_deep_copy(search_cache[slot].result);
+	pthread_mutex_unlock(&search_cache_lock);
+	return copy;
+}
+
+static void cache_put(char *key, int64_t changes, const json_t *result)
+{
+	json_t *copy = json_deep_copy(result);
+	if (!copy) {
+		free(key);
+		return;
+	}
+	uint64_t h = cache_hash(key, strlen(key));
+	pthread_mutex_lock(&search_cache_lock);
+	size_t slot = (size_t)(h % SEARCH_CACHE_SLOTS);
+	char *old_key = search_cache[slot].key;
+	json_t *old_result = search_cache[slot].result;
+	search_cache[slot].hash = h;
+	search_cache[slot].key = key;
+	search_cache[slot].changes = changes;
+	search_cache[slot].result = copy;
+	pthread_mutex_unlock(&search_cache_lock);
+	free(old_key);
+	json_decref(old_result);
+}
+
 gc_status gc_search_run(struct gc_db *db, const struct gc_search_query *query, json_t **result)
 {
+	char *key = NULL;
+	int64_t changes = 0;
 	struct gc_fold_query fq;
 	bool have_fq = false;
 	char *match = NULL;
@@ -649,6 +766,15 @@ gc_status gc_search_run(struct gc_db *db, const struct gc_search_query *query, j
 	if (st != GC_OK)
 		goto out;
 	have_fq = true;
+	if (query->cache && gc_db_changes_counter(db, &changes) == GC_OK &&
+	    (key = cache_key(gc_db_engine(db), query, match)) != NULL) {
+		json_t *cached = cache_get(key, changes);
+		if (cached) {
+			*result = cached;
+			st = GC_OK;
+			goto out;
+		}
+	}
 	st = search_hits(db, query, match, &hits);
 	if (st == GC_OK)
 		st = search_snippets(hits, &fq);
@@ -662,9 +788,14 @@ gc_status gc_search_run(struct gc_db *db, const struct gc_search_query *query, j
 		st = GC_ENOMEM;
 		goto out;
 	}
+	if (key) {
+		cache_put(key, changes, out);
+		key = NULL;
+	}
 	*result = out;
 	out = NULL;
 out:
+	free(key);
 	json_decref(out);
 	json_decref(hits);
 	json_decref(facets);

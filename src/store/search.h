@@ -88,6 +88,14 @@ struct gc_search_query {
 	const char *visible_sql;
 	const struct gc_val *visible_params;
 	size_t n_visible_params;
+	/*
+	 * Whether the answer may come from (and go to) the process's result
+	 * cache: answers are kept by the whole query (text, filters, page, the
+	 * predicate and its parameters) and hold while the database's change
+	 * counter stays the same (every write of items bumps it, and so does
+	 * gc_search_put). Only for a process that serves one database.
+	 */
+	bool cache;
 };
 
 /*

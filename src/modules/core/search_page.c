@@ -323,6 +323,7 @@ gc_status core_search(struct gc_request *req, struct gc_view *view)
 		.limit = SEARCH_PAGE_SIZE,
 		.offset = (int)((page - 1) * SEARCH_PAGE_SIZE),
 		.visible_params = visible_params,
+		.cache = true,
 	};
 	bool observers = false;
 	status = gc_policy_read_observers(db, &observers);
