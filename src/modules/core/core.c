@@ -6,6 +6,7 @@
 #include "http/server.h"
 #include "render/i18n.h"
 #include "base/log.h"
+#include "store/outbox.h"
 #include "store/search.h"
 #include "store/store.h"
 
@@ -66,8 +67,9 @@ static gc_status core_init(struct gc_server *server)
 	return status;
 }
 
-/* Scheduled releases of restricted items belong to the shared envelope, so the core runs them. */
-static const struct gc_job_kind *const core_jobs[] = { &gc_items_release_job };
+/* Scheduled releases of restricted items belong to the shared envelope, and the
+ * e-mail outbox to the whole portal, so the core runs them. */
+static const struct gc_job_kind *const core_jobs[] = { &gc_items_release_job, &gc_outbox_send_job };
 
 const struct gc_module core_module = {
 	.api_version = GC_MODULE_API_VERSION,
