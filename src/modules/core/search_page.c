@@ -10,6 +10,7 @@
  */
 #include "modules/core/core.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -191,6 +192,37 @@ struct labels {
 	json_t *countries, *regions, *topics; /* owned */
 };
 
+/*
+ * The labels of one language, read once: reference data (the states and M49
+ * regions of data/, the topics' names) does not change while the server runs.
+ */
+static struct labels labels_cache[GC_LANG_COUNT];
+static pthread_mutex_t labels_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static gc_status labels_get(struct gc_request *req, struct gc_db *db, struct labels *l)
+{
+	size_t lang = 2; /* en */
+	for (size_t i = 0; i < GC_LANG_COUNT; i++)
+		if (req->lang && strcmp(req->lang, gc_langs[i]) == 0)
+			lang = i;
+	pthread_mutex_lock(&labels_lock);
+	struct labels *c = &labels_cache[lang];
+	gc_status st = GC_OK;
+	if (!c->countries)
+		st = reference_names(req, db, "countries", "iso3", &c->countries);
+	if (st == GC_OK && !c->regions)
+		st = reference_names(req, db, "regions", "code", &c->regions);
+	if (st == GC_OK && !c->topics && !(c->topics = topic_names(req)))
+		st = GC_ENOMEM;
+	if (st == GC_OK) {
+		l->countries = json_incref(c->countries);
+		l->regions = json_incref(c->regions);
+		l->topics = json_incref(c->topics);
+	}
+	pthread_mutex_unlock(&labels_lock);
+	return st;
+}
+
 static const char *value_label(struct gc_request *req, const struct labels *l, const char *facet, const char *value)
 {
 	const char *label = NULL;
@@ -352,11 +384,7 @@ gc_status core_search(struct gc_request *req, struct gc_view *view)
 	}
 
 	struct labels l = { NULL, NULL, NULL };
-	status = reference_names(req, db, "countries", "iso3", &l.countries);
-	if (status == GC_OK)
-		status = reference_names(req, db, "regions", "code", &l.regions);
-	if (status == GC_OK && !(l.topics = topic_names(req)))
-		status = GC_ENOMEM;
+	status = labels_get(req, db, &l);
 	json_int_t total = json_integer_value(json_object_get(result, "total"));
 	json_t *hits = json_object_get(result, "hits");
 	json_t *counts = json_object_get(result, "facets");
