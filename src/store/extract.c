@@ -97,7 +97,7 @@ static gc_status run_child(char *const argv[], const struct gc_extract_limits *l
 		close(fds[0]);
 		close(fds[1]);
 		free(buf);
-		snprintf(err, err_size, "cannot start %s", argv[0]);
+		snprintf(err, err_size, "cannot start %s", strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0]);
 		return GC_EIO;
 	}
 	if (pid == 0) {
@@ -112,6 +112,8 @@ static gc_status run_child(char *const argv[], const struct gc_extract_limits *l
 		_exit(127);
 	}
 	close(fds[1]);
+	/* Messages name the tool, not where it lives (SECURITY.md O5). */
+	const char *tool = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
 	int64_t deadline = now_ms() + limits->timeout_ms;
 	bool timed_out = false;
 	gc_status st = GC_OK;
@@ -152,18 +154,18 @@ static gc_status run_child(char *const argv[], const struct gc_extract_limits *l
 	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
 		;
 	if (timed_out) {
-		snprintf(err, err_size, "%s took longer than %d s and was stopped", argv[0], limits->timeout_ms / 1000);
+		snprintf(err, err_size, "%s took longer than %d s and was stopped", tool, limits->timeout_ms / 1000);
 		st = GC_ETIMEOUT;
 	} else if (st != GC_OK) {
-		snprintf(err, err_size, "reading from %s failed", argv[0]);
+		snprintf(err, err_size, "reading from %s failed", tool);
 	} else if (*truncated) {
 		st = GC_OK; /* killed by us for printing too much: keep the start */
 	} else if (WIFSIGNALED(wstatus)) {
 		int sig = WTERMSIG(wstatus);
-		snprintf(err, err_size, "%s was stopped by a resource limit (signal %d)", argv[0], sig);
+		snprintf(err, err_size, "%s was stopped by a resource limit (signal %d)", tool, sig);
 		st = sig == SIGXCPU ? GC_ETIMEOUT : GC_ETOOBIG;
 	} else if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) != 0) {
-		snprintf(err, err_size, "%s could not read the file (exit status %d)", argv[0], WEXITSTATUS(wstatus));
+		snprintf(err, err_size, "%s could not read the file (exit status %d)", tool, WEXITSTATUS(wstatus));
 		st = WEXITSTATUS(wstatus) >= 126 ? GC_EIO : GC_EINVAL;
 	}
 	if (st != GC_OK) {
@@ -254,10 +256,69 @@ static size_t entity(struct sink *s, const char *p, const char *end)
 	static const struct {
 		const char *name;
 		unsigned cp;
-	} named[] = { { "amp;", '&' }, { "lt;", '<' },	  { "gt;", '>' },    { "quot;", '"' },
-		      { "apos;", '\'' }, { "nbsp;", 0xa0 }, { "#39;", '\'' } };
+	} named[] = {
+		      { "amp;", 0x26 },
+		      { "lt;", 0x3c },
+		      { "gt;", 0x3e },
+		      { "quot;", 0x22 },
+		      { "apos;", 0x27 },
+		      { "nbsp;", 0xa0 },
+		      { "eacute;", 0xe9 },
+		      { "egrave;", 0xe8 },
+		      { "ecirc;", 0xea },
+		      { "euml;", 0xeb },
+		      { "agrave;", 0xe0 },
+		      { "aacute;", 0xe1 },
+		      { "acirc;", 0xe2 },
+		      { "auml;", 0xe4 },
+		      { "atilde;", 0xe3 },
+		      { "aring;", 0xe5 },
+		      { "ccedil;", 0xe7 },
+		      { "iacute;", 0xed },
+		      { "igrave;", 0xec },
+		      { "icirc;", 0xee },
+		      { "iuml;", 0xef },
+		      { "oacute;", 0xf3 },
+		      { "ograve;", 0xf2 },
+		      { "ocirc;", 0xf4 },
+		      { "ouml;", 0xf6 },
+		      { "otilde;", 0xf5 },
+		      { "uacute;", 0xfa },
+		      { "ugrave;", 0xf9 },
+		      { "ucirc;", 0xfb },
+		      { "uuml;", 0xfc },
+		      { "ntilde;", 0xf1 },
+		      { "yacute;", 0xfd },
+		      { "szlig;", 0xdf },
+		      { "Eacute;", 0xc9 },
+		      { "Egrave;", 0xc8 },
+		      { "Ecirc;", 0xca },
+		      { "Agrave;", 0xc0 },
+		      { "Aacute;", 0xc1 },
+		      { "Acirc;", 0xc2 },
+		      { "Ccedil;", 0xc7 },
+		      { "Oacute;", 0xd3 },
+		      { "Ocirc;", 0xd4 },
+		      { "Uacute;", 0xda },
+		      { "Ntilde;", 0xd1 },
+		      { "laquo;", 0xab },
+		      { "raquo;", 0xbb },
+		      { "lsquo;", 0x2018 },
+		      { "rsquo;", 0x2019 },
+		      { "ldquo;", 0x201c },
+		      { "rdquo;", 0x201d },
+		      { "ndash;", 0x2013 },
+		      { "mdash;", 0x2014 },
+		      { "hellip;", 0x2026 },
+		      { "copy;", 0xa9 },
+		      { "reg;", 0xae },
+		      { "euro;", 0x20ac },
+		      { "deg;", 0xb0 },
+		      { "middot;", 0xb7 },
+		      { "shy;", 0xad },
+		      { "#39;", 0x27 } };
 	for (size_t i = 0; i < GC_ARRAY_LEN(named); i++)
-		if (prefix_ci(p + 1, end, named[i].name)) {
+		if ((size_t)(end - p - 1) >= strlen(named[i].name) && memcmp(p + 1, named[i].name, strlen(named[i].name)) == 0) {
 			put_cp(s, named[i].cp);
 			return 1 + strlen(named[i].name);
 		}
