@@ -416,6 +416,8 @@ gc_status gc_extract_markup(const char *in, size_t n, bool xml, size_t max, char
 		put(&s, p, (size_t)(q - p));
 		p = q;
 	}
+	while (s.len > 0 && (s.p[s.len - 1] == ' ' || s.p[s.len - 1] == '\n'))
+		s.len--;
 	s.p[s.len] = '\0';
 	*out = s.p;
 	*len = s.len;
