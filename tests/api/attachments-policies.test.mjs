@@ -7,10 +7,12 @@
 // keeps answering.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 
 import { request } from './lib/http.mjs';
 import { call, createPolicy, expectStatus, makeCast } from './lib/items-fixture.mjs';
+import { makeDocx } from './lib/docx.mjs';
 import { multipart } from './lib/multipart.mjs';
 import { addSession } from './lib/orgs-fixture.mjs';
 import { fillerPage, makePdf } from './lib/pdf.mjs';
@@ -422,6 +424,34 @@ describe('text extraction', () => {
 		assert.equal((await call(server, null, 'GET', '/search?q=wombatscript')).data.total, 0, 'scripts are not text');
 		assert.equal((await call(server, null, 'GET', '/search?q=wombatstyle')).data.total, 0, 'styles are not text');
 		assert.equal((await call(server, null, 'GET', `/search?q=${encodeURIComponent('numérique')}`)).data.total, 1, 'inline tags split no word');
+	});
+
+	test('DOCX: word/document.xml read by a limited unzip child (or kept unindexed without unzip)', async () => {
+		const docx = makeDocx(['La estrategia del numbat', 'Segundo p\u00e1rrafo']);
+		const up = expectStatus(await upload(cast.kenAdmin, ids.search, {
+			data: docx, filename: 'estrategia.docx', lang: 'es',
+			type: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+		}), 201, 'docx');
+		assert.equal(up.data.media_type, 'application/vnd.openxmlformats-officedocument.wordprocessingml.document');
+		const row = await extracted(cast.kenAdmin, ids.search, up.data.id);
+		if (existsSync('/usr/bin/unzip')) {
+			assert.equal(row.text_status, 'done');
+			const hit = await call(server, null, 'GET', '/search?q=numbat');
+			assert.deepEqual(hit.data.hits.map((h) => [h.item_id, h.lang]), [[ids.search, 'es']]);
+		} else {
+			assert.equal(row.text_status, 'unsupported');
+			assert.match(row.text_error, /unzip is not installed/);
+		}
+		const disguised = await upload(cast.kenAdmin, ids.search, { data: docx, filename: 'estrategia.pdf', type: 'application/pdf' });
+		expectStatus(disguised, 422, 'docx named .pdf');
+	});
+
+	test('text that is not UTF-8 fails its job with the reason', async () => {
+		const latin1 = Buffer.from('Strat\xe9gie nationale de cybers\xe9curit\xe9\n', 'latin1');
+		const up = expectStatus(await upload(cast.kenAdmin, ids.broken, { data: latin1, filename: 'latin1.txt', type: 'text/plain' }), 201, 'latin1');
+		const row = await extracted(cast.kenAdmin, ids.broken, up.data.id);
+		assert.equal(row.text_status, 'failed');
+		assert.equal(row.text_error, 'the text is not valid UTF-8');
 	});
 
 	test('broken and hostile PDFs fail their job alone, visibly to editors, and the server keeps answering', async () => {
