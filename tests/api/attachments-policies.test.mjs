@@ -41,6 +41,24 @@ after(async () => {
 	await server?.stop();
 });
 
+/**
+ * Runs a write of the test's own (sqlite3 CLI or psql) again while the
+ * server's job runner holds SQLite's write lock (the CLI has no busy timeout).
+ */
+async function retrying(fn) {
+	for (let attempt = 0; ; attempt++) {
+		try {
+			return await fn();
+		} catch (e) {
+			if (attempt >= 50 || !/database is locked/.test(String(e.message))) throw e;
+			await new Promise((r) => setTimeout(r, 100));
+		}
+	}
+}
+const sql = (text) => retrying(() => server.db.sql(text));
+const activate = (userId) => sql(`UPDATE users SET status = 'active' WHERE id = ${userId}`);
+const sessionOf = (userId) => retrying(() => addSession(server, userId));
+
 const PDF = makePdf([['First page of a small test document.'], ['Second page.']]);
 const sha256 = (buf) => createHash('sha256').update(buf).digest('hex');
 
@@ -90,7 +108,7 @@ describe('upload and serving', () => {
 	let att;
 	test('an editor of the owner uploads a PDF: 201, the row, a new version and one audit record', async () => {
 		const before = (await call(server, cast.kenAdmin, 'GET', `/items/${ids.kenPublic}`)).data.version;
-		const auditBefore = Number(await server.db.sql("SELECT COUNT(*) FROM audit_log WHERE action = 'item.edit'"));
+		const auditBefore = Number(await sql("SELECT COUNT(*) FROM audit_log WHERE action = 'item.edit'"));
 		const res = expectStatus(await upload(cast.kenAdmin, ids.kenPublic), 201, 'upload');
 		att = res.data;
 		assert.equal(res.headers.location, `/policies/${ids.kenPublic}/attachments/${att.id}`);
@@ -103,7 +121,7 @@ describe('upload and serving', () => {
 		const after = (await call(server, cast.kenAdmin, 'GET', `/items/${ids.kenPublic}`)).data;
 		assert.equal(after.version, before + 1, 'the item has a new version');
 		assert.equal(after.status, 'published', "a state's own edit keeps it published");
-		const auditAfter = Number(await server.db.sql("SELECT COUNT(*) FROM audit_log WHERE action = 'item.edit'"));
+		const auditAfter = Number(await sql("SELECT COUNT(*) FROM audit_log WHERE action = 'item.edit'"));
 		assert.equal(auditAfter, auditBefore + 1, 'exactly one item.edit record');
 		const hist = await call(server, null, 'GET', `/items/${ids.kenPublic}/history`);
 		expectStatus(hist, 200, 'history');
@@ -143,9 +161,9 @@ describe('upload and serving', () => {
 		const page = await call(server, null, 'GET', `!/policies/${ids.kenPublic}`);
 		assert.match(page.text, new RegExp(`href="/policies/${ids.kenPublic}/attachments/${att.id}"`));
 		assert.doesNotMatch(page.text, /enctype="multipart\/form-data"/, 'no upload form for anonymous');
-		const userId = Number(await server.db.sql("SELECT id FROM users WHERE email = 'admin@ken.test'"));
-		await server.db.sql(`UPDATE users SET status = 'active' WHERE id = ${userId}`);
-		const session = await addSession(server, userId);
+		const userId = Number(await sql("SELECT id FROM users WHERE email = 'admin@ken.test'"));
+		await activate(userId);
+		const session = await sessionOf(userId);
 		const mine = await request(server, `/policies/${ids.kenPublic}`, { headers: { Cookie: session.cookie, Accept: 'text/html' } });
 		expectStatus(mine, 200, 'editor page');
 		assert.match(mine.text, /enctype="multipart\/form-data"/);
@@ -283,7 +301,7 @@ describe('refusals', () => {
 		const ok = expectStatus(await upload(cast.kenAdmin, ids.kenPublic, { filename: 'keep.pdf' }), 201, 'setup');
 		const count = async () => (await listing(cast.kenAdmin, ids.kenPublic)).data.attachments.length;
 		const n = await count();
-		const files = async () => (await server.db.sql('SELECT COUNT(*) FROM attachments')).trim();
+		const files = async () => (await sql('SELECT COUNT(*) FROM attachments')).trim();
 		const total = await files();
 		expectStatus(await upload(null, ids.kenPublic), 401, 'anonymous');
 		expectStatus(await upload(cast.kenReader, ids.kenPublic), 403, 'owner reader');
@@ -311,9 +329,9 @@ describe('refusals', () => {
 	});
 
 	test('a browser session: the form\'s csrf_token is read from the multipart body', async () => {
-		const userId = Number(await server.db.sql("SELECT id FROM users WHERE email = 'editor@ken.test'"));
-		await server.db.sql(`UPDATE users SET status = 'active' WHERE id = ${userId}`);
-		const session = await addSession(server, userId);
+		const userId = Number(await sql("SELECT id FROM users WHERE email = 'editor@ken.test'"));
+		await activate(userId);
+		const session = await sessionOf(userId);
 		const without = await upload(null, ids.kenPublic, { session, csrf: false });
 		expectStatus(without, 403, 'no token');
 		const wrong = await upload(null, ids.kenPublic, { session: { ...session, csrf: 'x'.repeat(32) } });
@@ -478,9 +496,9 @@ describe('text extraction', () => {
 		const publicView = (await listing(null, ids.broken)).data.attachments.find((a) => a.id === atts.nested.id);
 		assert.equal(publicView.text_error, null);
 		assert.equal(publicView.text_failed, false);
-		const userId = Number(await server.db.sql("SELECT id FROM users WHERE email = 'admin@ken.test'"));
-		await server.db.sql(`UPDATE users SET status = 'active' WHERE id = ${userId}`);
-		const session = await addSession(server, userId);
+		const userId = Number(await sql("SELECT id FROM users WHERE email = 'admin@ken.test'"));
+		await activate(userId);
+		const session = await sessionOf(userId);
 		const page = await request(server, `/policies/${ids.broken}`, { headers: { Cookie: session.cookie, Accept: 'text/html' } });
 		assert.match(page.text, /Text could not be extracted: pdftotext could not read the file/);
 		const anon = await request(server, `/policies/${ids.broken}`, { headers: { Accept: 'text/html' } });
