@@ -17,13 +17,13 @@ static char *escaped(const char *s, size_t n)
 static void expect_text(const char *in, size_t n, const char *want)
 {
 	char *out = escaped(in, n);
-	cr_expect_str_eq(out, want, "escaping %zu bytes", n);
+	cr_expect_str_eq(out, want, "escaping %zu bytes: %s", n, out);
 	free(out);
 }
 
 Test(atom, escapes_markup_and_quotes)
 {
-	expect_text("a<b>&\"c'", 9, "a&lt;b&gt;&amp;&quot;c&apos;");
+	expect_text("a<b>&\"c'", 8, "a&lt;b&gt;&amp;&quot;c&apos;");
 	expect_text("]]> <![CDATA[", 13, "]]&gt; &lt;![CDATA[");
 	expect_text("caf\xc3\xa9 \xe4\xb8\xad \xd8\xa7", 12, "caf\xc3\xa9 \xe4\xb8\xad \xd8\xa7");
 	expect_text("line\r\nnext\ttab", 14, "line&#13;\nnext\ttab");
