@@ -194,10 +194,10 @@ describe('the Atom feed', () => {
 		assert.equal(mine.headers['cache-control'], 'no-store');
 		assert.equal(mine.headers.etag, undefined);
 		// A write changes the feed: the old ETag no longer matches.
-		await createPolicy(server, cast.kenAdmin, { title: 'Kenya data law', kind: 'law_regulation', visibility: 'public', summary: 'Data.' });
+		await createPolicy(server, cast.pseEditor, { title: 'Palestine data law', kind: 'law_regulation', visibility: 'public', summary: 'Data.' });
 		const after = await request(server, '/policies.atom?kind=law_regulation', { headers: { 'If-None-Match': res.headers.etag } });
 		assert.equal(after.status, 200);
-		assert.ok(after.text.includes('Kenya data law'));
+		assert.ok(after.text.includes('Palestine data law'));
 	});
 
 	test('refusals: a bad filter is a 400 naming it; a bad token a 401', async () => {
@@ -245,5 +245,110 @@ describe('the JSON export', () => {
 		const fraIds = JSON.parse(fra.text).items.map((i) => i.id);
 		assert.ok(fraIds.includes(ids.kenRestricted) && fraIds.includes(ids.kenNamed) && !fraIds.includes(ids.kenDraft));
 		assert.equal(fra.headers['cache-control'], 'no-store');
+	});
+});
+
+describe('comparing states', () => {
+	const compare = async (who, query) => {
+		const res = await call(server, who, 'GET', `/compare${query}`);
+		expectStatus(res, 200, `/compare${query}`);
+		return res.data;
+	};
+	const figures = (state) => ({
+		count: state.count,
+		kinds: Object.fromEntries(Object.entries(state.by_kind).filter(([, v]) => v.count).map(([k, v]) => [k, v.items.map((i) => i.id).sort((a, b) => a - b)])),
+		topics: Object.fromEntries(Object.entries(state.topics).filter(([, n]) => n)),
+		status: Object.fromEntries(Object.entries(state.by_status).filter(([, n]) => n)),
+		latest: state.latest_strategy?.id ?? null,
+	});
+	const publicKen = () => ({
+		count: 3,
+		kinds: { national_strategy: sorted('kenStrategy', 'kenOld'), law_regulation: sorted('kenLaw') },
+		topics: { critical_infrastructure: 2, capacity_building: 1, cybercrime: 1 },
+		status: { in_force: 2, superseded: 1 },
+	});
+
+	test('anonymous: public published policies only; states in the order asked, names, links', async () => {
+		const body = await compare(null, '?c=KEN&c=FRA');
+		assert.deepEqual(body.states.map((s) => s.iso3), ['KEN', 'FRA']);
+		assert.equal(body.states[0].name, 'Kenya');
+		assert.equal(body.states[0].href, '/countries/KEN');
+		assert.deepEqual(figures(body.states[0]), { ...publicKen(), latest: ids.kenStrategy });
+		assert.deepEqual(figures(body.states[1]), {
+			count: 2, kinds: { military_doctrine: sorted('fraDoctrine'), national_strategy: sorted('fraStrategy') },
+			topics: { military_defence: 1, cybercrime: 1, critical_infrastructure: 1 }, status: { in_force: 2 }, latest: ids.fraStrategy,
+		});
+		assert.equal(body.states[0].latest_strategy.year, 2022);
+		const row = body.topic_rows.find((r) => r.key === 'critical_infrastructure');
+		assert.deepEqual(row.cells.map((c) => [c.count, c.covered]), [[2, true], [1, true]]);
+		assert.ok(!JSON.stringify(body).includes(CANARY));
+	});
+
+	test('hidden policies never change the counts, from every kind of account', async () => {
+		for (const who of [cast.stkEditor, cast.stkAdmin, cast.regEditor, cast.pseEditor, cast.unEditor]) {
+			const body = await compare(who, '?c=KEN');
+			assert.deepEqual(figures(body.states[0]), { ...publicKen(), latest: ids.kenStrategy }, who.email);
+			assert.ok(!JSON.stringify(body).includes(CANARY), who.email);
+		}
+		// Germany: the restricted strategy, not the agreement named to France, nor the draft.
+		const deu = figures((await compare(cast.deuReader, '?c=KEN')).states[0]);
+		assert.deepEqual(deu, {
+			count: 4, kinds: { national_strategy: sorted('kenStrategy', 'kenOld', 'kenRestricted'), law_regulation: sorted('kenLaw') },
+			topics: { critical_infrastructure: 3, capacity_building: 1, cybercrime: 1, incident_response: 1 },
+			status: { in_force: 3, superseded: 1 }, latest: ids.kenRestricted,
+		});
+		const fra = figures((await compare(cast.fraEditor, '?c=KEN')).states[0]);
+		assert.equal(fra.count, 5);
+		assert.deepEqual(fra.kinds.agreement, sorted('kenNamed'));
+		assert.equal(fra.topics.norms_international_law, 1);
+		const ken = figures((await compare(cast.kenReader, '?c=KEN')).states[0]);
+		assert.equal(ken.count, 6, 'Kenya counts its own draft');
+		assert.equal(ken.topics.governance, 1);
+		const sec = figures((await compare(cast.secReader, '?c=KEN')).states[0]);
+		assert.equal(sec.count, 5, 'the Secretariat sees every published item, named ones too, never a draft');
+	});
+
+	test('codes in any case, repeats folded; no code: the form alone', async () => {
+		const body = await compare(null, '?c=ken&c=KEN&c=fra&c=Ken');
+		assert.deepEqual(body.states.map((s) => s.iso3), ['KEN', 'FRA']);
+		const empty = await compare(null, '');
+		assert.equal(empty.has_states, false);
+		assert.deepEqual(empty.states, []);
+		const blank = await compare(null, '?c=&c=IND');
+		assert.deepEqual(blank.states.map((s) => s.iso3), ['IND']);
+		assert.equal(blank.states[0].count, 0);
+		assert.equal(blank.states[0].latest_strategy, null);
+	});
+
+	test('refusals: a fourth state, an unknown code, a malformed one: 422 naming c and the code', async () => {
+		for (const [q, needle] of [['?c=KEN&c=FRA&c=BRA&c=IND', null], ['?c=KEN&c=XYZ', 'XYZ'], ['?c=KENYA', 'KENYA'], ['?c=K1N', 'K1N'], ['?c=ATA', 'ATA']]) {
+			for (const who of [null, cast.kenReader]) {
+				const res = await call(server, who, 'GET', `/compare${q}`);
+				expectStatus(res, 422, q);
+				assert.equal(res.data.error.code, 'invalid_field');
+				assert.equal(res.data.error.field, 'c');
+				if (needle) assert.ok(res.data.error.message.includes(needle), `${q}: ${res.data.error.message}`);
+				else assert.match(res.data.error.message, /three/);
+			}
+		}
+		const page = await call(server, null, 'GET', '!/compare?c=KEN&c=XYZ');
+		expectStatus(page, 422);
+		assert.match(page.text, /<p class="field-error" id="compare-error" role="alert">[^<]*XYZ<\/p>/);
+		assert.match(page.text, /aria-describedby="compare-error" aria-invalid="true"/);
+		const many = await call(server, null, 'GET', `/compare?${Array.from({ length: 17 }, () => 'c=KEN').join('&')}`);
+		expectStatus(many, 400, 'more values than the router accepts');
+	});
+
+	test('the page: accessible tables with scoped headers, ✓ and counts', async () => {
+		const res = await call(server, null, 'GET', '!/compare?c=KEN&c=FRA');
+		expectStatus(res, 200);
+		assert.match(res.text, /<th scope="col"><a href="\/countries\/KEN">Kenya<\/a><\/th>/);
+		assert.match(res.text, /<th scope="row">[^<]+<\/th>\s*<td class="compare-cell"><a href="\/policies\?country=KEN&amp;topic=critical_infrastructure"><span aria-hidden="true">✓<\/span> 2/);
+		assert.match(res.text, /<select id="compare-c1" name="c">[\s\S]*<option value="KEN" selected>/);
+		assert.ok(!res.text.includes(CANARY));
+		const profile = await call(server, null, 'GET', '!/countries/KEN');
+		assert.match(profile.text, /href="\/compare\?c=KEN"/);
+		const countries = await call(server, null, 'GET', '!/countries');
+		assert.match(countries.text, /<form[^>]+action="\/compare"/);
 	});
 });

@@ -689,7 +689,7 @@ gc_status policies_profile(struct gc_request *req, const char *iso3, json_t *sec
 	gc_buf_lit(&q.sql, " ORDER BY CASE p.kind");
 	for (size_t k = 0; policies_kinds[k]; k++)
 		gc_buf_printf(&q.sql, " WHEN '%s' THEN %zu", policies_kinds[k], k);
-	gc_buf_lit(&q.sql, " ELSE 99 END, (p.adopted IS NULL), p.adopted DESC, i.id DESC LIMIT 200");
+	gc_buf_printf(&q.sql, " ELSE 99 END, (p.adopted IS NULL), p.adopted DESC, i.id DESC LIMIT %d", POLICIES_PROFILE_MAX_ROWS);
 	const char *sql = q_text(req, &q);
 	st = sql ? gc_db_query(ctx.db, sql, q.params, q.n, &rows) : GC_ENOMEM;
 	if (st != GC_OK)
@@ -714,8 +714,11 @@ gc_status policies_profile(struct gc_request *req, const char *iso3, json_t *sec
 		}
 	}
 	if (json_object_set_new(section, "count", json_integer((json_int_t)json_array_size(rows))) ||
-	    json_object_set_new(section, "href", json_string(gc_arena_printf(req->arena, "/policies?country=%s", iso3))))
+	    json_object_set_new(section, "href", json_string(gc_arena_printf(req->arena, "/policies?country=%s", iso3)))) {
 		st = GC_ENOMEM;
+		goto out;
+	}
+	st = policies_profile_extras(req, iso3, rows, section);
 out:
 	gc_buf_free(&q.sql);
 	json_decref(rows);

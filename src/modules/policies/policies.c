@@ -42,6 +42,12 @@ static const struct gc_param_spec csv_params[] = {
 	GC_PARAMS_END,
 };
 
+static const struct gc_param_spec compare_params[] = {
+	/* Room for a wrong code or a fourth state, so that they get a 422 naming them (compare.c). */
+	{ .name = "c", .type = GC_PARAM_STRING, .max_len = 16, .max_repeat = POLICIES_COMPARE_MAX_PARAMS },
+	GC_PARAMS_END,
+};
+
 static const struct gc_param_spec show_params[] = {
 	{ .name = "text", .type = GC_PARAM_ENUM, .choices = lang_choices },
 	GC_PARAMS_END,
@@ -88,6 +94,8 @@ static const struct gc_route policies_routes[] = {
 	  .name = "policies.json" },
 	{ .method = "GET", .pattern = "/policies.atom", .handler = policies_atom, .params = csv_params,
 	  .name = "policies.atom" },
+	{ .method = "GET", .pattern = "/compare", .handler = policies_compare, .params = compare_params,
+	  .name = "policies.compare" },
 	{ .method = "GET", .pattern = "/policies/new", .handler = policies_new, .access = GC_ACCESS_SIGNED_IN,
 	  .name = "policies.new" },
 	{ .method = "POST", .pattern = "/policies", .handler = policies_create, .access = GC_ACCESS_SIGNED_IN,

@@ -48,7 +48,12 @@ extern const struct gc_migration policies_migrations[POLICIES_MIGRATION_COUNT];
 #define POLICIES_EXCERPT_CHARS 240
 #define POLICIES_JSON_MAX_ROWS POLICIES_CSV_MAX_ROWS /* rows of one JSON export */
 #define POLICIES_JSON_MAX_BYTES (64u << 20)
-#define POLICIES_FEED_MAX_ENTRIES 100      /* entries of one Atom feed: the newest changes */
+#define POLICIES_FEED_MAX_ENTRIES 100
+#define POLICIES_PROFILE_MAX_ROWS 200      /* policies on a country profile */
+/* The comparison of states (compare.c). */
+#define POLICIES_COMPARE_MAX 3             /* states side by side */
+#define POLICIES_COMPARE_MAX_PARAMS 16     /* values of "c" the router accepts (repeats fold) */
+#define POLICIES_COMPARE_MAX_ROWS 5000     /* policies read per state */      /* entries of one Atom feed: the newest changes */
 
 /* The taxonomies: NULL-terminated, in the order forms offer them. */
 extern const char *const policies_kinds[];
@@ -218,6 +223,7 @@ gc_status policies_list(struct gc_request *req, struct gc_view *view);
 gc_status policies_atom(struct gc_request *req, struct gc_view *view);
 gc_status policies_json_export(struct gc_request *req, struct gc_view *view);
 gc_status policies_csv(struct gc_request *req, struct gc_view *view);
+gc_status policies_compare(struct gc_request *req, struct gc_view *view);
 gc_status policies_show(struct gc_request *req, struct gc_view *view);
 gc_status policies_new(struct gc_request *req, struct gc_view *view);
 gc_status policies_edit_form(struct gc_request *req, struct gc_view *view);
@@ -226,6 +232,16 @@ gc_status policies_update(struct gc_request *req, struct gc_view *view);
 
 gc_status policies_home(struct gc_request *req, json_t *home_model);
 gc_status policies_profile(struct gc_request *req, const char *iso3, json_t *section);
+/*
+ * Adds to a country profile's section (profile.c) what the policies module
+ * shows beyond the flat list: "groups" (the policies by kind, in the
+ * taxonomy's order), "timeline" (by year adopted, oldest first, with the
+ * undated apart) and "chart" (a small bar chart of the timeline, drawn as
+ * SVG by the template), and the "compare_href" of the state. rows are the
+ * shaped rows of the profile's list, visible to the caller.
+ */
+GC_MUST_CHECK gc_status policies_profile_extras(struct gc_request *req, const char *iso3, const json_t *rows,
+						json_t *section);
 gc_status policies_demo(struct gc_db *db);
 
 #endif
