@@ -352,3 +352,116 @@ describe('comparing states', () => {
 		assert.match(countries.text, /<form[^>]+action="\/compare"/);
 	});
 });
+
+describe('regional and intergovernmental organisations', () => {
+	test('the list: active regional organisations and UN bodies, public', async () => {
+		const au = await makeOrgNamed('African Union (AU)');
+		const res = await call(server, null, 'GET', '/intergovernmental');
+		expectStatus(res, 200);
+		const names = res.data.organisations.map((o) => o.name);
+		assert.ok(names.includes('Regional Cyber Organisation (tests)') && names.includes('UN Cyber Institute (tests)'));
+		assert.ok(names.includes('African Union (AU)'));
+		assert.ok(!names.some((n) => /Kenya|Stakeholder|Open Security|Secretariat/.test(n)), 'no other kind');
+		const row = res.data.organisations.find((o) => o.id === au);
+		assert.equal(row.acronym, 'AU');
+		assert.equal(row.member_count, 54);
+		assert.equal(row.href, `/intergovernmental/${au}`);
+		const page = await call(server, null, 'GET', '!/intergovernmental');
+		expectStatus(page, 200);
+		assert.match(page.text, /<th scope="row"><a href="\/intergovernmental\/\d+" dir="auto">African Union \(AU\)<\/a><\/th>/);
+	});
+
+	test('a profile: kind, members from data/regional-organisations.csv, the frameworks the caller may see', async () => {
+		const id = cast.orgs.regional;
+		const anon = await call(server, null, 'GET', `/intergovernmental/${id}`);
+		expectStatus(anon, 200);
+		assert.equal(anon.data.organisation.name, 'Regional Cyber Organisation (tests)');
+		assert.equal(anon.data.organisation.kind, 'regional_org');
+		assert.equal(anon.data.organisation.member_count, 0, 'not in the data file: members unknown');
+		const section = anon.data.sections.find((s) => s.module === 'policies');
+		assert.deepEqual(section.items.map((i) => i.id), [ids.regFramework], 'anonymous: the published framework only');
+		assert.ok(!anon.text.includes(CANARY));
+		for (const who of [cast.stkEditor, cast.kenReader, cast.unEditor]) {
+			const r = await call(server, who, 'GET', `/intergovernmental/${id}`);
+			assert.deepEqual(r.data.sections.find((s) => s.module === 'policies').items.map((i) => i.id), [ids.regFramework], who.email);
+		}
+		for (const who of [cast.regEditor, cast.secReader]) {
+			const r = await call(server, who, 'GET', `/intergovernmental/${id}`);
+			assert.deepEqual(r.data.sections.find((s) => s.module === 'policies').items.map((i) => i.id).sort((a, b) => a - b),
+				sorted('regFramework', 'regPending'), `${who.email}: its own pending item too`);
+		}
+		const au = (await call(server, null, 'GET', '/intergovernmental')).data.organisations.find((o) => o.acronym === 'AU');
+		const profile = await call(server, null, 'GET', `/intergovernmental/${au.id}`);
+		assert.equal(profile.data.organisation.website, 'https://au.int');
+		const members = profile.data.organisation.members.map((m) => m.iso3);
+		assert.equal(members.length, 54);
+		assert.ok(members.includes('KEN') && members.includes('ZAF') && !members.includes('FRA'));
+		assert.equal(profile.data.organisation.members.find((m) => m.iso3 === 'KEN').href, '/countries/KEN');
+		const page = await call(server, null, 'GET', `!/intergovernmental/${au.id}`);
+		assert.match(page.text, /<a href="https:\/\/au.int" rel="noopener noreferrer external">/);
+		assert.match(page.text, /<a href="\/countries\/KEN">Kenya<\/a>/);
+	});
+
+	test('every member code of the data file is a state the portal knows', async () => {
+		const countries = new Set((await call(server, null, 'GET', '/countries')).data.countries.map((c) => c.iso3));
+		const { readFileSync } = await import('node:fs');
+		const { ROOT } = await import('./lib/server.mjs');
+		const lines = readFileSync(`${ROOT}/data/regional-organisations.csv`, 'utf8').trim().split('\n');
+		assert.equal(lines[0], 'acronym,name,website,members');
+		for (const line of lines.slice(1)) {
+			const [acronym, , website, members] = line.split(',');
+			assert.match(website, /^https:\/\//, acronym);
+			for (const code of members.split(' ')) assert.ok(countries.has(code), `${acronym}: ${code}`);
+		}
+	});
+
+	test('other kinds, disabled, unknown and malformed ids: 404 like any missing page', async () => {
+		const disabled = await makeOrgNamed('Disabled Regional Body');
+		expectStatus(await call(server, cast.secAdmin, 'POST', `/organisations/${disabled}/disable`, { json: {} }), 200, 'disable');
+		for (const id of [disabled, cast.orgs.kenya, cast.orgs.stakeholder, cast.orgs.secretariat, 999999, '0', 'abc']) {
+			for (const who of [null, cast.secAdmin]) {
+				const res = await call(server, who, 'GET', `/intergovernmental/${id}`);
+				expectStatus(res, 404, `/intergovernmental/${id}`);
+			}
+		}
+		const res = await call(server, cast.secAdmin, 'GET', `/organisations/${cast.orgs.regional}`);
+		expectStatus(res, 200, 'the Secretariat\'s page of the organisation is unchanged');
+		const anon = await call(server, null, 'GET', `/organisations/${cast.orgs.regional}`);
+		expectStatus(anon, 401, 'and still not public');
+	});
+});
+
+async function makeOrgNamed(name) {
+	const { makeOrg } = await import('./lib/items-fixture.mjs');
+	return makeOrg(server, 'regional_org', name);
+}
+
+describe('what supersedes a policy, and its history', () => {
+	test('superseded by: only the successors the caller may see', async () => {
+		const seen = async (who) => (await call(server, who, 'GET', `/policies/${ids.kenOld}`)).data.superseded_by.map((p) => p.id).sort((a, b) => a - b);
+		for (const who of [null, cast.stkEditor, cast.regEditor, cast.pseEditor, cast.unEditor]) {
+			assert.deepEqual(await seen(who), sorted('kenStrategy'), who?.email ?? 'anonymous');
+		}
+		for (const who of [cast.fraEditor, cast.deuReader, cast.kenReader, cast.secReader]) {
+			assert.deepEqual(await seen(who), sorted('kenStrategy', 'kenRestricted'), who.email);
+		}
+		const page = await call(server, null, 'GET', `!/policies/${ids.kenOld}`);
+		assert.match(page.text, new RegExp(`<a href="/policies/${ids.kenStrategy}" dir="auto">Kenya cybersecurity strategy &lt;2022&gt; &amp; more</a>`));
+		assert.ok(!page.text.includes(CANARY));
+		const successor = await call(server, null, 'GET', `/policies/${ids.kenStrategy}`);
+		assert.equal(successor.data.supersedes.id, ids.kenOld);
+	});
+
+	test('the version history is linked from the policy page and says who, when and what changed', async () => {
+		const page = await call(server, null, 'GET', `!/policies/${ids.kenStrategy}`);
+		assert.match(page.text, new RegExp(`href="/items/${ids.kenStrategy}/history"`));
+		const history = await call(server, null, 'GET', `/items/${ids.kenStrategy}/history`);
+		expectStatus(history, 200);
+		const versions = history.data.versions;
+		assert.ok(versions.length >= 2, 'created and edited');
+		assert.equal(versions[0].note, 'supersedes the 2014 strategy');
+		assert.ok(versions[0].changed_at && versions[0].changed_by, 'who and when');
+		const hidden = await call(server, null, 'GET', `/items/${ids.kenRestricted}/history`);
+		expectStatus(hidden, 404, 'the history of a policy the caller may not see');
+	});
+});

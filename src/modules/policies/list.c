@@ -668,15 +668,19 @@ gc_status policies_home(struct gc_request *req, json_t *home_model)
 	return GC_OK;
 }
 
-gc_status policies_profile(struct gc_request *req, const char *iso3, json_t *section)
+/* A profile's section: the visible policies of a state (iso3) or of an owner organisation (org_id). */
+static gc_status profile_section(struct gc_request *req, const char *iso3, int64_t org_id, json_t *section)
 {
 	struct gc_item_ctx ctx;
 	struct list_filters f;
 	struct list_query q = { .n = 0 };
 	json_t *rows = NULL;
 	memset(&f, 0, sizeof(f));
-	f.countries[0] = iso3;
-	f.n_countries = 1;
+	if (iso3) {
+		f.countries[0] = iso3;
+		f.n_countries = 1;
+	}
+	f.org = org_id;
 	gc_status st = gc_req_item_ctx(req, &ctx);
 	if (st != GC_OK)
 		return st;
@@ -713,8 +717,10 @@ gc_status policies_profile(struct gc_request *req, const char *iso3, json_t *sec
 			goto out;
 		}
 	}
+	const char *href = iso3 ? gc_arena_printf(req->arena, "/policies?country=%s", iso3)
+				: gc_arena_printf(req->arena, "/policies?org=%lld", (long long)org_id);
 	if (json_object_set_new(section, "count", json_integer((json_int_t)json_array_size(rows))) ||
-	    json_object_set_new(section, "href", json_string(gc_arena_printf(req->arena, "/policies?country=%s", iso3)))) {
+	    json_object_set_new(section, "href", json_string(href))) {
 		st = GC_ENOMEM;
 		goto out;
 	}
@@ -723,6 +729,16 @@ out:
 	gc_buf_free(&q.sql);
 	json_decref(rows);
 	return st;
+}
+
+gc_status policies_profile(struct gc_request *req, const char *iso3, json_t *section)
+{
+	return profile_section(req, iso3, 0, section);
+}
+
+gc_status policies_org_profile(struct gc_request *req, int64_t org_id, json_t *section)
+{
+	return profile_section(req, NULL, org_id, section);
 }
 
 /* --- for the exports and the feed (feeds.c) ------------------------------------------------------------ */

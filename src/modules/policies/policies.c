@@ -157,6 +157,7 @@ const struct gc_module policies_module = {
 	.init = policies_init,
 	.shutdown = policies_shutdown,
 	.profile = policies_profile,
+	.org_profile = policies_org_profile,
 	.home = policies_home,
 	.demo = policies_demo,
 };

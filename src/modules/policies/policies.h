@@ -261,12 +261,14 @@ gc_status policies_update(struct gc_request *req, struct gc_view *view);
 
 gc_status policies_home(struct gc_request *req, json_t *home_model);
 gc_status policies_profile(struct gc_request *req, const char *iso3, json_t *section);
+gc_status policies_org_profile(struct gc_request *req, int64_t org_id, json_t *section);
 /*
  * Adds to a country profile's section (profile.c) what the policies module
  * shows beyond the flat list: "groups" (the policies by kind, in the
  * taxonomy's order), "timeline" (by year adopted, oldest first, with the
  * undated apart) and "chart" (a small bar chart of the timeline, drawn as
- * SVG by the template), and the "compare_href" of the state. rows are the
+ * SVG by the template), and the "compare_href" of the state (iso3 NULL: an
+ * organisation's profile, no comparison). rows are the
  * shaped rows of the profile's list, visible to the caller.
  */
 GC_MUST_CHECK gc_status policies_profile_extras(struct gc_request *req, const char *iso3, const json_t *rows,

@@ -153,7 +153,7 @@ gc_status policies_profile_extras(struct gc_request *req, const char *iso3, cons
 	gc_status st = add_groups(req, rows, section);
 	if (st == GC_OK)
 		st = add_timeline(rows, section);
-	if (st == GC_OK &&
+	if (st == GC_OK && iso3 &&
 	    json_object_set_new(section, "compare_href", json_string(gc_arena_printf(req->arena, "/compare?c=%s", iso3))))
 		st = GC_ENOMEM;
 	return st;
