@@ -10,6 +10,7 @@ int gc_cli_migrate(int argc, char **argv);
 int gc_cli_demo(int argc, char **argv);
 int gc_cli_routes(int argc, char **argv);
 int gc_cli_jobs(int argc, char **argv);
+int gc_cli_outbox(int argc, char **argv);
 int gc_cli_org(int argc, char **argv);
 int gc_cli_user(int argc, char **argv);
 int gc_cli_token(int argc, char **argv);

@@ -29,9 +29,10 @@ static const struct help_entry help_entries[] = {
 	  "                      serve /metrics on the main listener to 'Authorization: Bearer TOKEN'\n"
 	  "                      [env GCSCP_METRICS_TOKEN]; without either option there are no metrics\n"
 	  "  --base-url URL      the public address, for links in e-mail [env GCSCP_BASE_URL]\n"
-	  "  --smtp-url URL      send invitations by e-mail through smtp://HOST:PORT (STARTTLS when\n"
-	  "                      offered) or smtps://HOST:PORT, with USER:PASSWORD@ if needed\n"
-	  "                      [env GCSCP_SMTP_URL]; without it links are only shown on screen\n"
+	  "  --smtp-url URL      send invitations and the outbox's mail through smtp://HOST:PORT\n"
+	  "                      (STARTTLS when offered) or smtps://HOST:PORT, with USER:PASSWORD@\n"
+	  "                      if needed [env GCSCP_SMTP_URL]; without it invitation links are only\n"
+	  "                      shown on screen and the outbox's messages are retried, then given up\n"
 	  "  --mail-from ADDRESS the sender of that mail [env GCSCP_MAIL_FROM, default noreply@localhost]\n"
 	  "  --insecure-cookies  plain-HTTP development only: cookies without Secure and __Host-\n" },
 	{ "migrate",
@@ -60,6 +61,17 @@ static const struct help_entry help_entries[] = {
 	  "\n"
 	  "Prints the background job queue: counts by kind and status, and the last\n"
 	  "error of each failed job.\n"
+	  "\n"
+	  "options:\n" COMMON_OPTIONS },
+	{ "outbox",
+	  "usage: gcscp outbox list [options]\n"
+	  "       gcscp outbox test --to ADDRESS [options]\n"
+	  "\n"
+	  "list prints how many messages of the e-mail outbox are queued, sent and failed,\n"
+	  "and the last error of the latest ones not delivered. test queues a short test\n"
+	  "message to ADDRESS and prints its id; a running 'gcscp serve' with --smtp-url\n"
+	  "sends it, retrying with back-off (1, 2, 4 ... minutes, at most 6 hours, 8\n"
+	  "attempts) while the SMTP server cannot be reached.\n"
 	  "\n"
 	  "options:\n" COMMON_OPTIONS },
 	{ "org",
@@ -167,6 +179,7 @@ bool gc_cli_help(const char *command)
 		       "  demo      load the demonstration data set\n"
 		       "  routes    print the route table\n"
 		       "  jobs      show the background job queue\n"
+		       "  outbox    show the e-mail outbox, queue a test message\n"
 		       "  org       add and list organisations\n"
 		       "  user      add accounts and send invitations\n"
 		       "  token     add, list and revoke API tokens\n"

@@ -15,6 +15,7 @@ static const struct command commands[] = {
 	{ "demo", gc_cli_demo },
 	{ "routes", gc_cli_routes },
 	{ "jobs", gc_cli_jobs },
+	{ "outbox", gc_cli_outbox },
 	{ "org", gc_cli_org },
 	{ "user", gc_cli_user },
 	{ "token", gc_cli_token },
