@@ -1,0 +1,99 @@
+#include "modules/contacts/contacts.h"
+
+#include "http/server.h"
+
+/*
+ * Parameters. List filters are checked by the router (a bad one is a 400
+ * naming it). Form fields are declared as text with room to spare and
+ * checked by the handlers (input.c), so a bad value is a 422 naming the
+ * field, as for a JSON body.
+ */
+static const char *const kind_choices[] = { "diplomatic", "technical", "assistance", NULL };
+
+#define LIST_FILTERS                                                                                            \
+	{ .name = "country", .type = GC_PARAM_ISO3, .max_repeat = CONTACTS_MAX_COUNTRY_FILTERS },              \
+		{ .name = "region", .type = GC_PARAM_STRING, .max_len = 3 },                                   \
+		{ .name = "kind", .type = GC_PARAM_ENUM, .choices = kind_choices },                           \
+		{ .name = "language", .type = GC_PARAM_STRING, .max_len = 3 },                                 \
+		{ .name = "org", .type = GC_PARAM_INT, .min = 1, .max = INT64_MAX }
+
+static const struct gc_param_spec list_params[] = {
+	LIST_FILTERS,
+	{ .name = "page", .type = GC_PARAM_INT, .min = 1, .max = CONTACTS_MAX_PAGE },
+	{ .name = "per_page", .type = GC_PARAM_INT, .min = 1, .max = CONTACTS_MAX_PER_PAGE },
+	GC_PARAMS_END,
+};
+
+static const struct gc_param_spec export_params[] = {
+	LIST_FILTERS,
+	GC_PARAMS_END,
+};
+
+#define FORM_CONTENT_FIELDS                                                                                     \
+	{ .name = "kind", .type = GC_PARAM_TEXT, .max_len = 64 },                                              \
+		{ .name = "function_title", .type = GC_PARAM_TEXT, .max_len = 2 * CONTACTS_MAX_LINE },         \
+		{ .name = "person_name", .type = GC_PARAM_TEXT, .max_len = 2 * CONTACTS_MAX_LINE },            \
+		{ .name = "agency", .type = GC_PARAM_TEXT, .max_len = 2 * CONTACTS_MAX_LINE },                 \
+		{ .name = "position", .type = GC_PARAM_TEXT, .max_len = 2 * CONTACTS_MAX_LINE },               \
+		{ .name = "emails", .type = GC_PARAM_TEXT, .max_len = 4096 },                                  \
+		{ .name = "phones", .type = GC_PARAM_TEXT, .max_len = 1024 },                                  \
+		{ .name = "working_hours", .type = GC_PARAM_TEXT, .max_len = 2 * CONTACTS_MAX_HOURS },         \
+		{ .name = "time_zone", .type = GC_PARAM_TEXT, .max_len = 2 * CONTACTS_MAX_TZ },                \
+		{ .name = "languages", .type = GC_PARAM_TEXT, .max_len = 256 },                                \
+		{ .name = "fingerprint", .type = GC_PARAM_TEXT, .max_len = 256 },                              \
+		{ .name = "secure_channels", .type = GC_PARAM_TEXT, .max_len = 2 * CONTACTS_MAX_CHANNELS },    \
+		{ .name = "notes", .type = GC_PARAM_TEXT, .max_len = 4 * CONTACTS_MAX_NOTES }
+
+static const struct gc_param_spec create_params[] = {
+	FORM_CONTENT_FIELDS,
+	{ .name = "visibility", .type = GC_PARAM_TEXT, .max_len = 32 },
+	{ .name = "shares", .type = GC_PARAM_TEXT, .max_len = 32, .max_repeat = GC_MAX_QUERY_PARAMS },
+	{ .name = "draft", .type = GC_PARAM_TEXT, .max_len = 8 },
+	{ .name = "acting_for_org", .type = GC_PARAM_TEXT, .max_len = 32 },
+	GC_PARAMS_END,
+};
+
+static const struct gc_param_spec edit_params[] = {
+	FORM_CONTENT_FIELDS,
+	{ .name = "version", .type = GC_PARAM_TEXT, .max_len = 32 },
+	{ .name = "note", .type = GC_PARAM_TEXT, .max_len = 2 * GC_ITEM_MAX_NOTE },
+	GC_PARAMS_END,
+};
+
+static const struct gc_route contacts_routes[] = {
+	{ .method = "GET", .pattern = "/contacts", .handler = contacts_list, .params = list_params,
+	  .name = "contacts.list" },
+	{ .method = "GET", .pattern = "/contacts.csv", .handler = contacts_csv, .params = export_params,
+	  .name = "contacts.csv" },
+	{ .method = "GET", .pattern = "/contacts.vcf", .handler = contacts_vcf, .params = export_params,
+	  .name = "contacts.vcf" },
+	{ .method = "GET", .pattern = "/contacts/print", .handler = contacts_print, .params = export_params,
+	  .name = "contacts.print" },
+	{ .method = "GET", .pattern = "/contacts/new", .handler = contacts_new, .access = GC_ACCESS_SIGNED_IN,
+	  .name = "contacts.new" },
+	{ .method = "POST", .pattern = "/contacts", .handler = contacts_create, .access = GC_ACCESS_SIGNED_IN,
+	  .csrf = true, .params = create_params, .name = "contacts.create", .max_body = CONTACTS_MAX_BODY },
+	{ .method = "GET", .pattern = "/contacts/{id}", .handler = contacts_show, .name = "contacts.show" },
+	{ .method = "GET", .pattern = "/contacts/{id}/vcard", .handler = contacts_show_vcf,
+	  .name = "contacts.show_vcard" },
+	{ .method = "GET", .pattern = "/contacts/{id}/edit", .handler = contacts_edit_form,
+	  .access = GC_ACCESS_SIGNED_IN, .name = "contacts.edit_form" },
+	{ .method = "POST", .pattern = "/contacts/{id}", .handler = contacts_update, .access = GC_ACCESS_SIGNED_IN,
+	  .csrf = true, .params = edit_params, .name = "contacts.update", .max_body = CONTACTS_MAX_BODY },
+	{ .method = "POST", .pattern = "/contacts/{id}/confirm", .handler = contacts_confirm,
+	  .access = GC_ACCESS_SIGNED_IN, .csrf = true, .name = "contacts.confirm" },
+};
+
+const struct gc_module contacts_module = {
+	.api_version = GC_MODULE_API_VERSION,
+	.name = CONTACTS_MODULE,
+	.title_key = "nav.contacts",
+	.nav_path = "/contacts",
+	.nav_order = 30,
+	.migrations = contacts_migrations,
+	.n_migrations = CONTACTS_MIGRATION_COUNT,
+	.routes = contacts_routes,
+	.n_routes = sizeof(contacts_routes) / sizeof(contacts_routes[0]),
+	.profile = contacts_profile,
+	.home = contacts_home,
+};
