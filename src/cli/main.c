@@ -21,6 +21,8 @@ static const struct command commands[] = {
 	{ "token", gc_cli_token },
 	{ "audit", gc_cli_audit },
 	{ "setting", gc_cli_setting },
+	{ "backup", gc_cli_backup },
+	{ "restore", gc_cli_restore },
 };
 
 int main(int argc, char **argv)
