@@ -60,6 +60,15 @@ static const struct gc_param_spec edit_params[] = {
 	GC_PARAMS_END,
 };
 
+static const struct gc_param_spec ping_params[] = {
+	{ .name = "kind", .type = GC_PARAM_TEXT, .max_len = 64 },
+	{ .name = "region", .type = GC_PARAM_TEXT, .max_len = 16 },
+	{ .name = "countries", .type = GC_PARAM_TEXT, .max_len = 16, .max_repeat = CONTACTS_MAX_COUNTRY_FILTERS + 1 },
+	{ .name = "deadline", .type = GC_PARAM_TEXT, .max_len = 64 },
+	{ .name = "reminder_hours", .type = GC_PARAM_TEXT, .max_len = 16 },
+	GC_PARAMS_END,
+};
+
 static const struct gc_route contacts_routes[] = {
 	{ .method = "GET", .pattern = "/contacts", .handler = contacts_list, .params = list_params,
 	  .name = "contacts.list" },
@@ -82,7 +91,21 @@ static const struct gc_route contacts_routes[] = {
 	  .csrf = true, .params = edit_params, .name = "contacts.update", .max_body = CONTACTS_MAX_BODY },
 	{ .method = "POST", .pattern = "/contacts/{id}/confirm", .handler = contacts_confirm,
 	  .access = GC_ACCESS_SIGNED_IN, .csrf = true, .name = "contacts.confirm" },
+	{ .method = "GET", .pattern = "/contacts/pings", .handler = contacts_pings, .access = GC_ACCESS_SIGNED_IN,
+	  .name = "contacts.pings" },
+	{ .method = "GET", .pattern = "/contacts/pings/new", .handler = contacts_ping_new,
+	  .access = GC_ACCESS_SECRETARIAT, .name = "contacts.ping_new" },
+	{ .method = "POST", .pattern = "/contacts/pings", .handler = contacts_ping_start,
+	  .access = GC_ACCESS_SECRETARIAT, .csrf = true, .params = ping_params, .name = "contacts.ping_start" },
+	{ .method = "GET", .pattern = "/contacts/pings/{id}", .handler = contacts_ping_round,
+	  .access = GC_ACCESS_SIGNED_IN, .name = "contacts.ping_round" },
+	/* The link of a ping mail: anyone holding it; the GET never confirms. */
+	{ .method = "GET", .pattern = "/ping/{token}", .handler = contacts_ping_page, .name = "contacts.ping_page" },
+	{ .method = "POST", .pattern = "/ping/{token}", .handler = contacts_ping_answer, .csrf = true,
+	  .name = "contacts.ping_answer" },
 };
+
+static const struct gc_job_kind *const contacts_jobs[] = { &contacts_ping_remind_job, &contacts_ping_close_job };
 
 const struct gc_module contacts_module = {
 	.api_version = GC_MODULE_API_VERSION,
@@ -94,6 +117,8 @@ const struct gc_module contacts_module = {
 	.n_migrations = CONTACTS_MIGRATION_COUNT,
 	.routes = contacts_routes,
 	.n_routes = sizeof(contacts_routes) / sizeof(contacts_routes[0]),
+	.jobs = contacts_jobs,
+	.n_jobs = sizeof(contacts_jobs) / sizeof(contacts_jobs[0]),
 	.profile = contacts_profile,
 	.home = contacts_home,
 };
