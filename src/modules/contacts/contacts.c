@@ -69,6 +69,21 @@ static const struct gc_param_spec ping_params[] = {
 	GC_PARAMS_END,
 };
 
+static const struct gc_param_spec request_params[] = {
+	{ .name = "to_org", .type = GC_PARAM_TEXT, .max_len = 32 },
+	{ .name = "kind", .type = GC_PARAM_TEXT, .max_len = 64 },
+	{ .name = "urgency", .type = GC_PARAM_TEXT, .max_len = 32 },
+	{ .name = "handling", .type = GC_PARAM_TEXT, .max_len = 32 },
+	{ .name = "subject", .type = GC_PARAM_TEXT, .max_len = 2 * CONTACTS_REQUEST_MAX_SUBJECT },
+	{ .name = "description", .type = GC_PARAM_TEXT, .max_len = 2 * CONTACTS_REQUEST_MAX_TEXT },
+	GC_PARAMS_END,
+};
+
+static const struct gc_param_spec reply_params[] = {
+	{ .name = "body", .type = GC_PARAM_TEXT, .max_len = 2 * CONTACTS_REQUEST_MAX_TEXT },
+	GC_PARAMS_END,
+};
+
 static const struct gc_route contacts_routes[] = {
 	{ .method = "GET", .pattern = "/contacts", .handler = contacts_list, .params = list_params,
 	  .name = "contacts.list" },
@@ -103,6 +118,22 @@ static const struct gc_route contacts_routes[] = {
 	{ .method = "GET", .pattern = "/ping/{token}", .handler = contacts_ping_page, .name = "contacts.ping_page" },
 	{ .method = "POST", .pattern = "/ping/{token}", .handler = contacts_ping_answer, .csrf = true,
 	  .name = "contacts.ping_answer" },
+	/* Requests between states: the two states only; the Secretariat sees their times. */
+	{ .method = "GET", .pattern = "/requests", .handler = contacts_requests, .access = GC_ACCESS_SIGNED_IN,
+	  .name = "contacts.requests" },
+	{ .method = "GET", .pattern = "/requests/new", .handler = contacts_request_new, .access = GC_ACCESS_STATE,
+	  .name = "contacts.request_new" },
+	{ .method = "POST", .pattern = "/requests", .handler = contacts_request_create, .access = GC_ACCESS_STATE,
+	  .csrf = true, .params = request_params, .name = "contacts.request_create", .max_body = 4 * CONTACTS_REQUEST_MAX_TEXT },
+	{ .method = "GET", .pattern = "/requests/stats", .handler = contacts_request_stats,
+	  .access = GC_ACCESS_SECRETARIAT, .name = "contacts.request_stats" },
+	{ .method = "GET", .pattern = "/requests/{id}", .handler = contacts_request_show, .access = GC_ACCESS_SIGNED_IN,
+	  .name = "contacts.request_show" },
+	{ .method = "POST", .pattern = "/requests/{id}/acknowledge", .handler = contacts_request_ack,
+	  .access = GC_ACCESS_SIGNED_IN, .csrf = true, .name = "contacts.request_acknowledge" },
+	{ .method = "POST", .pattern = "/requests/{id}/reply", .handler = contacts_request_reply,
+	  .access = GC_ACCESS_SIGNED_IN, .csrf = true, .params = reply_params, .name = "contacts.request_reply",
+	  .max_body = 4 * CONTACTS_REQUEST_MAX_TEXT },
 };
 
 static const struct gc_job_kind *const contacts_jobs[] = { &contacts_ping_remind_job, &contacts_ping_close_job };
