@@ -228,3 +228,35 @@ describe('matching: a hand-made set', () => {
 		expectStatus(await call(server, cast.kenEditor, 'GET', '!/offers/new'), 200, 'new offer');
 	});
 });
+
+describe('the assistance map', () => {
+	before(async () => {
+		await post(cast.kenEditor, '/needs', need('Threat intel for Kenya', { topics: ['threat_intelligence'] }));
+		await post(cast.fraEditor, '/offers', offer('Threat intel for Europe', { topics: ['threat_intelligence'], eligibility: 'regions', eligible_regions: ['155'] }));
+		await post(cast.kenEditor, '/needs', need('Restricted gender need', { topics: ['gender_inclusion'], visibility: 'restricted' }));
+	});
+	const cell = (model, topic, region) => model.rows.find((r) => r.topic === topic).cells.find((c) => c.region === region);
+	test('needs and offers by topic and region, gaps marked, only what the caller sees', async () => {
+		const anon = (await call(server, null, 'GET', '/capacity/map')).data;
+		assert.deepEqual(anon.regions.map((r) => r.code), ['002', '019', '142', '150', '009']);
+		assert.deepEqual(cell(anon, 'threat_intelligence', '002'), { region: '002', needs: 1, offers: 0, gap: true });
+		assert.deepEqual(cell(anon, 'threat_intelligence', '150'), { region: '150', needs: 0, offers: 1, gap: false }, 'Western Europe counts in Europe');
+		assert.equal(cell(anon, 'gender_inclusion', '002').needs, 0, 'restricted: not for anonymous');
+		const ken = (await call(server, cast.kenReader, 'GET', '/capacity/map')).data;
+		assert.equal(cell(ken, 'gender_inclusion', '002').needs, 1);
+		assert.equal(cell(ken, 'gender_inclusion', '002').gap, true);
+		const page = await call(server, null, 'GET', '!/capacity/map');
+		expectStatus(page, 200, 'page');
+		assert.match(page.text, /<table class="capacity-map-table">/);
+		assert.match(page.text, /<img src="\/capacity\/map.svg\?lang=en" alt="[^"]+">/);
+		const svg = await call(server, null, 'GET', '!/capacity/map.svg');
+		expectStatus(svg, 200, 'svg');
+		assert.match(svg.headers['content-type'], /^image\/svg\+xml/);
+		assert.match(svg.text, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+		assert.match(svg.text, />1 \/ 0 !<\/text>/);
+		assert.match(svg.text, /Confidence-building measures/);
+		const fr = await call(server, null, 'GET', '!/capacity/map.svg?lang=fr');
+		assert.match(fr.text, /Afrique/);
+		assert.match(fr.text, /Renseignement sur les menaces/);
+	});
+});

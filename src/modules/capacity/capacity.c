@@ -129,6 +129,8 @@ static const struct gc_route capacity_routes[] = {
 	  .name = "capacity.calendar_ics" },
 	{ .method = "GET", .pattern = "/calendar/{id}/event.ics", .handler = capacity_event_ics_one,
 	  .name = "capacity.event_ics" },
+	{ .method = "GET", .pattern = "/capacity/map", .handler = capacity_map, .name = "capacity.map" },
+	{ .method = "GET", .pattern = "/capacity/map.svg", .handler = capacity_map_svg, .name = "capacity.map_svg" },
 	{ .method = "POST", .pattern = "/needs/{id}/interest", .handler = capacity_need_interest,
 	  .access = GC_ACCESS_SIGNED_IN, .csrf = true, .params = interest_params, .name = "capacity.need_interest" },
 };

@@ -248,6 +248,7 @@ gc_status capacity_need_update(struct gc_request *req, struct gc_view *view);
 gc_status capacity_offer_update(struct gc_request *req, struct gc_view *view);
 gc_status capacity_need_interest(struct gc_request *req, struct gc_view *view);
 gc_status capacity_map(struct gc_request *req, struct gc_view *view);
+gc_status capacity_map_svg(struct gc_request *req, struct gc_view *view);
 
 gc_status capacity_home(struct gc_request *req, json_t *home_model);
 
