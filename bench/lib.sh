@@ -127,6 +127,16 @@ start_gcscp() {
 	local data=$BENCH_TMP/data
 	"$GCSCP_BIN" migrate --data "$data" >"$BENCH_TMP/migrate.log" 2>&1 || die "gcscp migrate failed: $(tail -3 "$BENCH_TMP/migrate.log")"
 	"$GCSCP_BIN" demo --data "$data" >"$BENCH_TMP/demo.log" 2>&1 || die "gcscp demo failed: $(tail -3 "$BENCH_TMP/demo.log")"
+	# SIZE synthetic policies (bench/run; bench/seed), before the server starts.
+	if [ "${SIZE:-0}" -gt 0 ]; then
+		[ -x "$BENCH_HERE/seed" ] || die "SIZE=$SIZE needs bench/seed"
+		say "seeding $SIZE synthetic policy items (bench/seed)"
+		local t0=$SECONDS
+		"$BENCH_HERE/seed" --data "$data" -n "$SIZE" --gcscp "$GCSCP_BIN" >"$BENCH_TMP/seed.log" 2>&1 ||
+			die "bench/seed failed: $(tail -5 "$BENCH_TMP/seed.log")"
+		# shellcheck disable=SC2034 # read by bench/run's report
+		SEED_SECONDS=$((SECONDS - t0))
+	fi
 	GCSCP_PORT=$(free_port)
 	local threads=()
 	[ -n "${SERVER_THREADS:-}" ] && threads=(--threads "$SERVER_THREADS")

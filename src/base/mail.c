@@ -23,7 +23,7 @@ gc_status gc_mail_init(void)
 
 /* A bare address: printable ASCII without the characters that end or quote
  * one in a header, exactly one '@' with text on both sides. */
-static bool address_ok(const char *a)
+bool gc_mail_address_ok(const char *a)
 {
 	if (!a)
 		return false;
@@ -73,7 +73,7 @@ static gc_status check(const struct gc_mail *m)
 {
 	if (!m->smtp_url || (strncmp(m->smtp_url, "smtp://", 7) != 0 && strncmp(m->smtp_url, "smtps://", 8) != 0))
 		return GC_EINVAL;
-	if (!address_ok(m->from) || !address_ok(m->to) || !display_name_ok(m->from_name))
+	if (!gc_mail_address_ok(m->from) || !gc_mail_address_ok(m->to) || !display_name_ok(m->from_name))
 		return GC_EINVAL;
 	if (!m->subject || !m->text)
 		return GC_EINVAL;

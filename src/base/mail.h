@@ -27,6 +27,7 @@
 #ifndef GC_BASE_MAIL_H
 #define GC_BASE_MAIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "base/status.h"
@@ -44,6 +45,11 @@ struct gc_mail {
 	const char *subject;    /* one line of UTF-8 */
 	const char *text;       /* the body, UTF-8; line breaks as LF */
 };
+
+/* Whether address is one gc_mail_send accepts: a bare address of printable
+ * ASCII (no space, quote, bracket, comma, semicolon or colon), at most 254
+ * bytes, exactly one '@' with text on both sides. */
+bool gc_mail_address_ok(const char *address);
 
 /* Sets libcurl up; call once at start-up, before threads. */
 GC_MUST_CHECK gc_status gc_mail_init(void);

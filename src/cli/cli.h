@@ -10,11 +10,14 @@ int gc_cli_migrate(int argc, char **argv);
 int gc_cli_demo(int argc, char **argv);
 int gc_cli_routes(int argc, char **argv);
 int gc_cli_jobs(int argc, char **argv);
+int gc_cli_outbox(int argc, char **argv);
 int gc_cli_org(int argc, char **argv);
 int gc_cli_user(int argc, char **argv);
 int gc_cli_token(int argc, char **argv);
 int gc_cli_audit(int argc, char **argv);
 int gc_cli_setting(int argc, char **argv);
+int gc_cli_backup(int argc, char **argv);
+int gc_cli_restore(int argc, char **argv);
 
 /* Prints the help of one command (NULL: the overview); false for an unknown command. */
 bool gc_cli_help(const char *command);

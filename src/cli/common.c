@@ -10,6 +10,7 @@
 #include "auth/items.h"
 #include "modules/module.h"
 #include "store/jobs.h"
+#include "store/outbox.h"
 #include "store/migrate.h"
 #include "store/search.h"
 
@@ -143,6 +144,8 @@ gc_status gc_cli_open_database(const struct gc_config *config, unsigned pool_siz
 	status = migrate_one(db, "search", gc_search_migrations, gc_search_migration_count);
 	if (status == GC_OK)
 		status = migrate_one(db, "jobs", gc_jobs_migrations, gc_jobs_migration_count);
+	if (status == GC_OK)
+		status = migrate_one(db, GC_OUTBOX_COMPONENT, gc_outbox_migrations, gc_outbox_migration_count);
 	for (size_t i = 0; i < gc_module_count && status == GC_OK; i++) {
 		const struct gc_module *module = gc_modules[i];
 		if (module->n_migrations)

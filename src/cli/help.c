@@ -29,9 +29,10 @@ static const struct help_entry help_entries[] = {
 	  "                      serve /metrics on the main listener to 'Authorization: Bearer TOKEN'\n"
 	  "                      [env GCSCP_METRICS_TOKEN]; without either option there are no metrics\n"
 	  "  --base-url URL      the public address, for links in e-mail [env GCSCP_BASE_URL]\n"
-	  "  --smtp-url URL      send invitations by e-mail through smtp://HOST:PORT (STARTTLS when\n"
-	  "                      offered) or smtps://HOST:PORT, with USER:PASSWORD@ if needed\n"
-	  "                      [env GCSCP_SMTP_URL]; without it links are only shown on screen\n"
+	  "  --smtp-url URL      send invitations and the outbox's mail through smtp://HOST:PORT\n"
+	  "                      (STARTTLS when offered) or smtps://HOST:PORT, with USER:PASSWORD@\n"
+	  "                      if needed [env GCSCP_SMTP_URL]; without it invitation links are only\n"
+	  "                      shown on screen and the outbox's messages are retried, then given up\n"
 	  "  --mail-from ADDRESS the sender of that mail [env GCSCP_MAIL_FROM, default noreply@localhost]\n"
 	  "  --insecure-cookies  plain-HTTP development only: cookies without Secure and __Host-\n" },
 	{ "migrate",
@@ -60,6 +61,17 @@ static const struct help_entry help_entries[] = {
 	  "\n"
 	  "Prints the background job queue: counts by kind and status, and the last\n"
 	  "error of each failed job.\n"
+	  "\n"
+	  "options:\n" COMMON_OPTIONS },
+	{ "outbox",
+	  "usage: gcscp outbox list [options]\n"
+	  "       gcscp outbox test --to ADDRESS [options]\n"
+	  "\n"
+	  "list prints how many messages of the e-mail outbox are queued, sent and failed,\n"
+	  "and the last error of the latest ones not delivered. test queues a short test\n"
+	  "message to ADDRESS and prints its id; a running 'gcscp serve' with --smtp-url\n"
+	  "sends it, retrying with back-off (1, 2, 4 ... minutes, at most 6 hours, 8\n"
+	  "attempts) while the SMTP server cannot be reached.\n"
 	  "\n"
 	  "options:\n" COMMON_OPTIONS },
 	{ "org",
@@ -120,6 +132,38 @@ static const struct help_entry help_entries[] = {
 	  "request of every node and is written to the audit log (setting.change).\n"
 	  "\n"
 	  "options:\n" COMMON_OPTIONS },
+	{ "backup",
+	  "usage: gcscp backup --out DIR [options]\n"
+	  "\n"
+	  "Writes a consistent backup of the portal to DIR, a directory that must not exist,\n"
+	  "while the portal keeps serving and writing. DIR holds manifest.json (schema\n"
+	  "versions, row counts of every table, the audit chain's head, size and SHA-256 of\n"
+	  "every file), the database (SQLite: database.sqlite, a copy taken with the online\n"
+	  "backup API at one commit; PostgreSQL: database.pgdump, pg_dump --format=custom of\n"
+	  "one snapshot, so pg_dump must be on the PATH) and files/, every regular file of\n"
+	  "the data directory except the SQLite database and the secrets directory.\n"
+	  "Everything is written under a hidden name beside DIR, synced, then renamed to DIR.\n"
+	  "\n"
+	  "The secrets directory (pepper, totp.key) is never in a backup: keep its own copy\n"
+	  "apart (docs/operations.md). Without it a restored portal cannot check passwords\n"
+	  "or TOTP codes.\n"
+	  "\n"
+	  "options:\n"
+	  "  --out DIR           where to write the backup (a new directory)\n" COMMON_OPTIONS },
+	{ "restore",
+	  "usage: gcscp restore --from DIR [--force] [options]\n"
+	  "\n"
+	  "Restores a backup written by gcscp backup into the database and data directory\n"
+	  "given by --db and --data, onto the same engine. Checks every file of the backup\n"
+	  "against its manifest first; refuses a database or data directory that is not\n"
+	  "empty (the secrets directory aside) unless --force is given (stop every server\n"
+	  "using them first). After the restore the row counts, schema versions and audit\n"
+	  "head are compared with the manifest. Then put the secrets directory back and run\n"
+	  "gcscp audit verify.\n"
+	  "\n"
+	  "options:\n"
+	  "  --from DIR          the backup directory\n"
+	  "  --force             overwrite a database and data directory that are not empty\n" COMMON_OPTIONS },
 };
 
 bool gc_cli_help(const char *command)
@@ -135,11 +179,14 @@ bool gc_cli_help(const char *command)
 		       "  demo      load the demonstration data set\n"
 		       "  routes    print the route table\n"
 		       "  jobs      show the background job queue\n"
+		       "  outbox    show the e-mail outbox, queue a test message\n"
 		       "  org       add and list organisations\n"
 		       "  user      add accounts and send invitations\n"
 		       "  token     add, list and revoke API tokens\n"
 		       "  audit     verify the audit log\n"
 		       "  setting   read or change a portal-wide setting\n"
+		       "  backup    write a consistent backup of a live portal\n"
+		       "  restore   restore a backup into an empty database and data directory\n"
 		       "  help CMD  show the options of a command\n"
 		       "\n"
 		       "  --version print the version\n"

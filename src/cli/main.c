@@ -15,11 +15,14 @@ static const struct command commands[] = {
 	{ "demo", gc_cli_demo },
 	{ "routes", gc_cli_routes },
 	{ "jobs", gc_cli_jobs },
+	{ "outbox", gc_cli_outbox },
 	{ "org", gc_cli_org },
 	{ "user", gc_cli_user },
 	{ "token", gc_cli_token },
 	{ "audit", gc_cli_audit },
 	{ "setting", gc_cli_setting },
+	{ "backup", gc_cli_backup },
+	{ "restore", gc_cli_restore },
 };
 
 int main(int argc, char **argv)

@@ -111,7 +111,10 @@ int gc_cli_serve(int argc, char **argv)
 	}
 	size_t n_kinds = collect_job_kinds(kinds, SERVE_MAX_JOB_KINDS);
 	/* No module has background work yet when n_kinds is 0: then there is nothing to poll for. */
-	if (n_kinds > 0 && gc_job_runner_start(server.pool, kinds, n_kinds, JOB_POLL_MS, &runner) != GC_OK) {
+	/* Jobs borrow the settings (the outbox's SMTP server); server outlives the runner. */
+	const struct gc_job_context job_context = { .config = &server.config };
+	if (n_kinds > 0 &&
+	    gc_job_runner_start(&job_context, server.pool, kinds, n_kinds, JOB_POLL_MS, &runner) != GC_OK) {
 		fprintf(stderr, "gcscp: cannot start the job runner\n");
 		goto out;
 	}

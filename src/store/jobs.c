@@ -234,9 +234,10 @@ static gc_status finish(struct gc_db *db, int64_t id, const char *worker, bool o
 	return st;
 }
 
-gc_status gc_jobs_run_one(struct gc_pool *pool, const struct gc_job_kind *const *kinds, size_t n_kinds,
-			  const char *worker)
+gc_status gc_jobs_run_one(const struct gc_job_context *ctx, struct gc_pool *pool,
+			  const struct gc_job_kind *const *kinds, size_t n_kinds, const char *worker)
 {
+	static const struct gc_job_context no_context = { .config = NULL };
 	struct gc_db *db = NULL;
 	json_t *job = NULL;
 	json_t *payload = NULL;
@@ -248,7 +249,7 @@ gc_status gc_jobs_run_one(struct gc_pool *pool, const struct gc_job_kind *const 
 		goto out;
 	}
 	for (size_t i = 0; i < n_kinds; i++) {
-		if (!kinds[i] || !kinds[i]->name || !kinds[i]->run) {
+		if (!kinds[i] || !kinds[i]->name || !kinds[i]->run == !kinds[i]->run_ctx) {
 			st = GC_EINVAL;
 			goto out;
 		}
@@ -285,7 +286,8 @@ gc_status gc_jobs_run_one(struct gc_pool *pool, const struct gc_job_kind *const 
 			snprintf(err, sizeof(err), "payload is not JSON: %s", jerr.text);
 			attempts = max_attempts - 1; /* no retry can fix it */
 		} else {
-			gc_status run = kind->run(db, payload, err, sizeof(err));
+			gc_status run = kind->run ? kind->run(db, payload, err, sizeof(err))
+						  : kind->run_ctx(ctx ? ctx : &no_context, db, payload, err, sizeof(err));
 			if (gc_db_in_transaction(db)) {
 				gc_db_rollback(db);
 				if (run == GC_OK) {
@@ -317,6 +319,7 @@ struct gc_job_runner {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	bool stop;
+	struct gc_job_context ctx;
 	struct gc_pool *pool;
 	const struct gc_job_kind *const *kinds;
 	size_t n_kinds;
@@ -333,7 +336,7 @@ static void *runner_main(void *arg)
 		pthread_mutex_unlock(&r->lock);
 		if (stop)
 			break;
-		gc_status st = gc_jobs_run_one(r->pool, r->kinds, r->n_kinds, r->worker);
+		gc_status st = gc_jobs_run_one(&r->ctx, r->pool, r->kinds, r->n_kinds, r->worker);
 		if (st == GC_OK)
 			continue; /* more may be due: no pause between jobs */
 		if (st != GC_DONE)
@@ -354,8 +357,9 @@ static void *runner_main(void *arg)
 	return NULL;
 }
 
-gc_status gc_job_runner_start(struct gc_pool *pool, const struct gc_job_kind *const *kinds, size_t n_kinds,
-			      int poll_ms, struct gc_job_runner **out)
+gc_status gc_job_runner_start(const struct gc_job_context *ctx, struct gc_pool *pool,
+			      const struct gc_job_kind *const *kinds, size_t n_kinds, int poll_ms,
+			      struct gc_job_runner **out)
 {
 	static atomic_uint runners;
 	struct gc_job_runner *r = NULL;
@@ -374,6 +378,8 @@ gc_status gc_job_runner_start(struct gc_pool *pool, const struct gc_job_kind *co
 		st = GC_ENOMEM;
 		goto out;
 	}
+	if (ctx)
+		r->ctx = *ctx;
 	r->pool = pool;
 	r->kinds = kinds;
 	r->n_kinds = n_kinds;

@@ -23,6 +23,19 @@
 extern const struct gc_migration gc_jobs_migrations[];
 extern const size_t gc_jobs_migration_count;
 
+struct gc_config;
+
+/*
+ * What the process that runs the jobs lends them besides a connection: its
+ * settings (the SMTP server and sender of the outbox, the public address).
+ * Owned by that process (gcscp serve), read-only, alive until the runner has
+ * stopped. config is NULL where jobs run without settings (unit tests); a
+ * kind that needs one then fails its run with a reason.
+ */
+struct gc_job_context {
+	const struct gc_config *config;
+};
+
 struct gc_job_kind {
 	const char *name;        /* "mail.send", "text.extract", ... */
 	int max_attempts;        /* after this many failures the job is "failed" for good */
@@ -31,8 +44,12 @@ struct gc_job_kind {
 	 * gets a reason for the log (and the jobs table). A run may take at most
 	 * GC_JOBS_LEASE_S seconds, after which another node may start it again;
 	 * a transaction it leaves open is rolled back and counts as a failure.
+	 * A kind sets exactly one of run and run_ctx.
 	 */
 	gc_status (*run)(struct gc_db *db, const json_t *payload, char *err, size_t err_size);
+	/* The same, for kinds that need the runner's context (never NULL here). */
+	gc_status (*run_ctx)(const struct gc_job_context *ctx, struct gc_db *db, const json_t *payload, char *err,
+			     size_t err_size);
 };
 
 /*
@@ -45,15 +62,18 @@ GC_MUST_CHECK gc_status gc_jobs_enqueue(struct gc_db *db, const char *kind, cons
 
 /*
  * Claims and runs at most one due job of the known kinds. GC_OK when it ran
- * one (whatever its outcome), GC_DONE when none was due.
+ * one (whatever its outcome), GC_DONE when none was due. ctx (may be NULL:
+ * no settings) is handed to kinds that take one; it is borrowed.
  */
-GC_MUST_CHECK gc_status gc_jobs_run_one(struct gc_pool *pool, const struct gc_job_kind *const *kinds,
-					size_t n_kinds, const char *worker);
+GC_MUST_CHECK gc_status gc_jobs_run_one(const struct gc_job_context *ctx, struct gc_pool *pool,
+					const struct gc_job_kind *const *kinds, size_t n_kinds, const char *worker);
 
 struct gc_job_runner;
-/* Starts a thread that polls for due jobs every poll_ms until stopped. */
-GC_MUST_CHECK gc_status gc_job_runner_start(struct gc_pool *pool, const struct gc_job_kind *const *kinds,
-					    size_t n_kinds, int poll_ms, struct gc_job_runner **out);
+/* Starts a thread that polls for due jobs every poll_ms until stopped. ctx
+ * (may be NULL) is copied; what it points to must outlive the runner. */
+GC_MUST_CHECK gc_status gc_job_runner_start(const struct gc_job_context *ctx, struct gc_pool *pool,
+					    const struct gc_job_kind *const *kinds, size_t n_kinds, int poll_ms,
+					    struct gc_job_runner **out);
 /* Finishes the job in hand, then stops and frees the runner. Accepts NULL. */
 void gc_job_runner_stop(struct gc_job_runner *runner);
 

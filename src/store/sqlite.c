@@ -34,6 +34,7 @@
 
 #include "base/clock.h"
 #include "store/backend.h"
+#include "store/backup.h"
 
 #define SQ_CACHE_SIZE 128
 #define SQ_BUSY_TIMEOUT_MS 5000
@@ -154,11 +155,8 @@ static gc_status sq_make_dirs(struct gc_db *db, const char *dir)
 static gc_status sq_path(struct gc_db *db, const char *url, const char *data_dir, char *path, size_t size)
 {
 	const char *rest = url + strlen("sqlite:");
-	int n;
 
-	if (rest[0] == '/') {
-		n = snprintf(path, size, "%s", rest);
-	} else {
+	if (rest[0] != '/') {
 		if (!data_dir || !data_dir[0]) {
 			gc_db_set_error(db, "a relative SQLite path needs a data directory");
 			return GC_EINVAL;
@@ -166,10 +164,8 @@ static gc_status sq_path(struct gc_db *db, const char *url, const char *data_dir
 		gc_status st = sq_make_dirs(db, data_dir);
 		if (st != GC_OK)
 			return st;
-		n = snprintf(path, size, "%s%s/%s", data_dir[0] == '/' ? "" : "./", data_dir,
-			     rest[0] ? rest : "gcscp.db");
 	}
-	if (n < 0 || (size_t)n >= size) {
+	if (gc_store_sqlite_file(url, data_dir, path, size) != GC_OK) {
 		gc_db_set_error(db, "SQLite path too long");
 		return GC_EINVAL;
 	}

@@ -20,8 +20,11 @@
 
 #include "base/clock.h"
 #include "store/backend.h"
+#include "base/config.h"
+#include "base/mail.h"
 #include "store/jobs.h"
 #include "store/migrate.h"
+#include "store/outbox.h"
 #include "store/search.h"
 #include "store/store.h"
 
@@ -1109,8 +1112,8 @@ STORE_TEST(jobs_run_once)
 	cr_assert_gt(id, 0);
 	enqueue_n(f, "test.ok", 2, gc_clock_now() + 3600); /* not due */
 	enqueue_n(f, "test.unknown", 3, 0);                /* no worker serves it */
-	cr_assert_eq(gc_jobs_run_one(f->pool, kinds, 2, "w1"), GC_OK);
-	cr_assert_eq(gc_jobs_run_one(f->pool, kinds, 2, "w1"), GC_DONE);
+	cr_assert_eq(gc_jobs_run_one(NULL, f->pool, kinds, 2, "w1"), GC_OK);
+	cr_assert_eq(gc_jobs_run_one(NULL, f->pool, kinds, 2, "w1"), GC_DONE);
 	cr_assert_eq(atomic_load(&job_runs[1]), 1);
 	cr_assert_eq(atomic_load(&job_runs[2]), 0);
 	json_t *row = job_row(f, id);
@@ -1126,8 +1129,8 @@ STORE_TEST(jobs_run_once)
 	int64_t held = enqueue_n(f, "test.ok", 5, 0);
 	OK(gc_db_exec(f->db, "UPDATE jobs SET status = 'running', locked_by = 'alive', locked_until = ? WHERE id = ?",
 		      GC_PARAMS(GC_INT(gc_clock_now() + 600), GC_INT(held)), NULL));
-	cr_assert_eq(gc_jobs_run_one(f->pool, kinds, 2, "w2"), GC_OK);
-	cr_assert_eq(gc_jobs_run_one(f->pool, kinds, 2, "w2"), GC_DONE);
+	cr_assert_eq(gc_jobs_run_one(NULL, f->pool, kinds, 2, "w2"), GC_OK);
+	cr_assert_eq(gc_jobs_run_one(NULL, f->pool, kinds, 2, "w2"), GC_DONE);
 	cr_assert_eq(atomic_load(&job_runs[4]), 1);
 	cr_assert_eq(atomic_load(&job_runs[5]), 0);
 	row = job_row(f, lost);
@@ -1136,7 +1139,7 @@ STORE_TEST(jobs_run_once)
 	json_decref(row);
 
 	cr_assert_eq(gc_jobs_enqueue(f->db, "", NULL, 0, NULL), GC_EINVAL);
-	cr_assert_eq(gc_jobs_run_one(f->pool, kinds, 0, "w"), GC_EINVAL);
+	cr_assert_eq(gc_jobs_run_one(NULL, f->pool, kinds, 0, "w"), GC_EINVAL);
 }
 
 STORE_TEST(jobs_retry_backoff_then_failed)
@@ -1146,7 +1149,7 @@ STORE_TEST(jobs_retry_backoff_then_failed)
 	int64_t delays[] = { 30, 60 };
 	for (int attempt = 0; attempt < 2; attempt++) {
 		int64_t before = gc_clock_now();
-		cr_assert_eq(gc_jobs_run_one(f->pool, kinds, 2, "w1"), GC_OK);
+		cr_assert_eq(gc_jobs_run_one(NULL, f->pool, kinds, 2, "w1"), GC_OK);
 		json_t *row = job_row(f, id);
 		cr_assert_str_eq(json_string_value(json_object_get(row, "status")), "queued");
 		cr_assert_eq(json_integer_value(json_object_get(row, "attempts")), attempt + 1);
@@ -1156,17 +1159,17 @@ STORE_TEST(jobs_retry_backoff_then_failed)
 		cr_assert_leq(run_at, gc_clock_now() + delays[attempt]);
 		json_decref(row);
 		/* Not due yet. */
-		cr_assert_eq(gc_jobs_run_one(f->pool, kinds, 2, "w1"), GC_DONE);
+		cr_assert_eq(gc_jobs_run_one(NULL, f->pool, kinds, 2, "w1"), GC_DONE);
 		OK(gc_db_exec(f->db, "UPDATE jobs SET run_at = ? WHERE id = ?",
 			      GC_PARAMS(GC_INT(gc_clock_now()), GC_INT(id)), NULL));
 	}
-	cr_assert_eq(gc_jobs_run_one(f->pool, kinds, 2, "w1"), GC_OK);
+	cr_assert_eq(gc_jobs_run_one(NULL, f->pool, kinds, 2, "w1"), GC_OK);
 	json_t *row = job_row(f, id);
 	cr_assert_str_eq(json_string_value(json_object_get(row, "status")), "failed");
 	cr_assert_eq(json_integer_value(json_object_get(row, "attempts")), 3);
 	cr_assert_eq(json_integer_value(json_object_get(row, "max_attempts")), 3);
 	json_decref(row);
-	cr_assert_eq(gc_jobs_run_one(f->pool, kinds, 2, "w1"), GC_DONE);
+	cr_assert_eq(gc_jobs_run_one(NULL, f->pool, kinds, 2, "w1"), GC_DONE);
 	cr_assert_eq(atomic_load(&fail_runs), 3);
 }
 
@@ -1180,7 +1183,7 @@ struct worker_thread {
 static void *worker_main(void *arg)
 {
 	struct worker_thread *w = arg;
-	while ((w->last = gc_jobs_run_one(w->pool, kinds, 2, w->name)) == GC_OK)
+	while ((w->last = gc_jobs_run_one(NULL, w->pool, kinds, 2, w->name)) == GC_OK)
 		w->ran++;
 	return NULL;
 }
@@ -1218,7 +1221,7 @@ STORE_TEST(jobs_runner_thread)
 {
 	struct gc_job_runner *runner = NULL;
 	jobs_setup(f);
-	OK(gc_job_runner_start(f->pool, kinds, 2, 20, &runner));
+	OK(gc_job_runner_start(NULL, f->pool, kinds, 2, 20, &runner));
 	for (int i = 1; i <= 3; i++)
 		enqueue_n(f, "test.ok", i, 0);
 	int64_t deadline = gc_clock_monotonic_ms() + 10000;
@@ -1229,6 +1232,137 @@ STORE_TEST(jobs_runner_thread)
 	gc_job_runner_stop(NULL);
 	for (int i = 1; i <= 3; i++)
 		cr_assert_eq(atomic_load(&job_runs[i]), 1);
+}
+
+/* --- the e-mail outbox ------------------------------------------------------------------------- */
+
+static const struct gc_job_kind *const outbox_kinds[] = { &gc_outbox_send_job };
+
+static void outbox_setup(struct fx *f)
+{
+	char err[256];
+	jobs_setup(f);
+	OK(gc_migrate_component(f->db, GC_OUTBOX_COMPONENT, gc_outbox_migrations, gc_outbox_migration_count, err,
+				sizeof(err)));
+}
+
+static json_t *outbox_row(struct fx *f, int64_t id)
+{
+	json_t *row = NULL;
+	OK(gc_db_query_one(f->db, "SELECT state, attempts, next_attempt_at, last_error, body, sent_at FROM outbox"
+				  " WHERE id = ?",
+			   GC_PARAMS(GC_INT(id)), &row));
+	return row;
+}
+
+STORE_TEST(outbox_refuses_bad_messages)
+{
+	outbox_setup(f);
+	static char big[GC_MAIL_MAX_BODY + 2];
+	memset(big, 'a', sizeof(big) - 1);
+	const struct {
+		struct gc_outbox_message m;
+		gc_status want;
+	} cases[] = {
+		{ { .to = "no-at-sign.example.org", .subject = "s", .text = "t" }, GC_EINVAL },
+		{ { .to = "a@b@example.org", .subject = "s", .text = "t" }, GC_EINVAL },
+		{ { .to = "Name <a@example.org>", .subject = "s", .text = "t" }, GC_EINVAL },
+		{ { .to = "a@example.org\r\nBcc: x@example.org", .subject = "s", .text = "t" }, GC_EINVAL },
+		{ { .to = NULL, .subject = "s", .text = "t" }, GC_EINVAL },
+		{ { .to = "a@example.org", .subject = "two\r\nlines", .text = "t" }, GC_EINVAL },
+		{ { .to = "a@example.org", .subject = "s", .text = "bad \xff byte" }, GC_EINVAL },
+		{ { .to = "a@example.org", .subject = "s", .text = big }, GC_ETOOBIG },
+		{ { .to = "a@example.org", .subject = "s", .text = "t", .ref = "two\nlines" }, GC_EINVAL },
+	};
+	OK(gc_db_begin_write(f->db));
+	for (size_t i = 0; i < GC_ARRAY_LEN(cases); i++)
+		cr_assert_eq(gc_outbox_enqueue(f->db, &cases[i].m, NULL), cases[i].want, "case %zu", i);
+	gc_db_rollback(f->db);
+	cr_assert_eq(count_rows(f, "SELECT count(*) AS n FROM outbox"), 0);
+	cr_assert_eq(count_rows(f, "SELECT count(*) AS n FROM jobs"), 0);
+}
+
+STORE_TEST(outbox_message_and_job_commit_together)
+{
+	outbox_setup(f);
+	struct gc_outbox_message m = { .to = "poc@cert.example.ke", .subject = "Ping", .text = "Hello", .ref = "t:1" };
+	int64_t id = 0;
+	OK(gc_db_begin_write(f->db));
+	OK(gc_outbox_enqueue(f->db, &m, &id));
+	gc_db_rollback(f->db);
+	cr_assert_eq(count_rows(f, "SELECT count(*) AS n FROM outbox"), 0);
+	cr_assert_eq(count_rows(f, "SELECT count(*) AS n FROM jobs"), 0);
+	OK(gc_db_begin_write(f->db));
+	OK(gc_outbox_enqueue(f->db, &m, &id));
+	OK(gc_db_commit(f->db));
+	cr_assert_gt(id, 0);
+	cr_assert_eq(count_rows(f, "SELECT count(*) AS n FROM outbox WHERE state = 'queued' AND ref = 't:1'"), 1);
+	cr_assert_eq(count_rows(f, "SELECT count(*) AS n FROM jobs WHERE kind = 'outbox.send' AND status = 'queued'"),
+		     1);
+}
+
+STORE_TEST(outbox_retries_with_backoff_then_gives_up)
+{
+	outbox_setup(f);
+	struct gc_config config;
+	gc_config_defaults(&config);
+	snprintf(config.smtp_url, sizeof(config.smtp_url), "smtp://127.0.0.1:9"); /* nothing listens there */
+	snprintf(config.mail_from, sizeof(config.mail_from), "noreply@cyber.example.org");
+	const struct gc_job_context ctx = { .config = &config };
+	struct gc_outbox_message m = { .to = "poc@cert.example.ke", .subject = "Ping", .text = "secret link",
+				       .secret = true };
+	int64_t id = 0;
+	OK(gc_db_begin_write(f->db));
+	OK(gc_outbox_enqueue(f->db, &m, &id));
+	OK(gc_db_commit(f->db));
+
+	/* Without settings: a failed attempt that names the missing setting. */
+	int64_t before = gc_clock_now();
+	cr_assert_eq(gc_jobs_run_one(NULL, f->pool, outbox_kinds, 1, "w"), GC_OK);
+	json_t *row = outbox_row(f, id);
+	cr_assert_str_eq(json_string_value(json_object_get(row, "state")), "queued");
+	cr_assert_eq(json_integer_value(json_object_get(row, "attempts")), 1);
+	cr_assert(strstr(json_string_value(json_object_get(row, "last_error")), "smtp_url"));
+	int64_t next = json_integer_value(json_object_get(row, "next_attempt_at"));
+	cr_assert(next >= before + GC_OUTBOX_BACKOFF_BASE_S && next <= gc_clock_now() + GC_OUTBOX_BACKOFF_BASE_S);
+	json_decref(row);
+	/* The next attempt is a job due then, not before. */
+	cr_assert_eq(count_rows(f, "SELECT count(*) AS n FROM jobs WHERE status = 'done'"), 1);
+	cr_assert_eq(gc_jobs_run_one(&ctx, f->pool, outbox_kinds, 1, "w"), GC_DONE);
+	OK(gc_db_exec(f->db, "UPDATE jobs SET run_at = 0 WHERE status = 'queued'", GC_NO_PARAMS, NULL));
+
+	/* A server that cannot be reached: the delay doubles. */
+	before = gc_clock_now();
+	cr_assert_eq(gc_jobs_run_one(&ctx, f->pool, outbox_kinds, 1, "w"), GC_OK);
+	row = outbox_row(f, id);
+	cr_assert_eq(json_integer_value(json_object_get(row, "attempts")), 2);
+	next = json_integer_value(json_object_get(row, "next_attempt_at"));
+	cr_assert(next >= before + 2 * GC_OUTBOX_BACKOFF_BASE_S && next <= gc_clock_now() + 2 * GC_OUTBOX_BACKOFF_BASE_S);
+	cr_assert_str_eq(json_string_value(json_object_get(row, "body")), "secret link");
+	json_decref(row);
+
+	/* The last attempt fails: given up for good, the secret body erased, nothing queued. */
+	OK(gc_db_exec(f->db, "UPDATE outbox SET attempts = ? WHERE id = ?",
+		      GC_PARAMS(GC_INT(GC_OUTBOX_MAX_ATTEMPTS - 1), GC_INT(id)), NULL));
+	OK(gc_db_exec(f->db, "UPDATE jobs SET run_at = 0 WHERE status = 'queued'", GC_NO_PARAMS, NULL));
+	cr_assert_eq(gc_jobs_run_one(&ctx, f->pool, outbox_kinds, 1, "w"), GC_OK);
+	row = outbox_row(f, id);
+	cr_assert_str_eq(json_string_value(json_object_get(row, "state")), "failed");
+	cr_assert_eq(json_integer_value(json_object_get(row, "attempts")), GC_OUTBOX_MAX_ATTEMPTS);
+	cr_assert_str_eq(json_string_value(json_object_get(row, "body")), "");
+	cr_assert(json_is_null(json_object_get(row, "sent_at")));
+	json_decref(row);
+	cr_assert_eq(count_rows(f, "SELECT count(*) AS n FROM jobs WHERE status = 'queued'"), 0);
+
+	/* A stray job for a message that is no longer queued changes nothing. */
+	json_t *payload = json_pack("{s:I}", "id", (json_int_t)id);
+	OK(gc_jobs_enqueue(f->db, GC_OUTBOX_JOB, payload, 0, NULL));
+	json_decref(payload);
+	cr_assert_eq(gc_jobs_run_one(&ctx, f->pool, outbox_kinds, 1, "w"), GC_OK);
+	row = outbox_row(f, id);
+	cr_assert_str_eq(json_string_value(json_object_get(row, "state")), "failed");
+	cr_assert_eq(json_integer_value(json_object_get(row, "attempts")), GC_OUTBOX_MAX_ATTEMPTS);
+	json_decref(row);
 }
 
 /* --- opening ----------------------------------------------------------------------------------- */

@@ -5,6 +5,7 @@
 #include "auth/items.h"
 #include "http/server.h"
 #include "render/i18n.h"
+#include "store/outbox.h"
 #include "store/store.h"
 
 static const char *const search_languages[] = { "ar", "zh", "en", "fr", "ru", "es", NULL };
@@ -41,8 +42,9 @@ static gc_status core_init(struct gc_server *server)
 	return status;
 }
 
-/* Scheduled releases of restricted items belong to the shared envelope, so the core runs them. */
-static const struct gc_job_kind *const core_jobs[] = { &gc_items_release_job };
+/* Scheduled releases of restricted items belong to the shared envelope, and the
+ * e-mail outbox to the whole portal, so the core runs them. */
+static const struct gc_job_kind *const core_jobs[] = { &gc_items_release_job, &gc_outbox_send_job };
 
 const struct gc_module core_module = {
 	.api_version = GC_MODULE_API_VERSION,

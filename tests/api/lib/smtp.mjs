@@ -41,10 +41,11 @@ function parse(text) {
 	return { headers, subject, body };
 }
 
-export async function startSmtpSink() {
+/** port: listen there (default: a free port), e.g. where a server was told a sink would be. */
+export async function startSmtpSink({ port: wanted } = {}) {
 	const dir = await mkdtemp(path.join(tmpdir(), 'gcscp-smtp-'));
 	const maildir = path.join(dir, 'mail');
-	const port = await freePort();
+	const port = wanted ?? await freePort();
 	const child = spawn(PYTHON, ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${port}`, '-c', 'aiosmtpd.handlers.Mailbox', maildir],
 		{ stdio: ['ignore', 'ignore', 'pipe'] });
 	let stderr = '';

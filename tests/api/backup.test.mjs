@@ -1,0 +1,288 @@
+// Backup and restore of a live portal (SECURITY.md R6; docs/operations.md): `gcscp backup`
+// runs while clients keep creating policies through the API; the backup is restored into a
+// new, empty database and data directory; a second server on the restored copy answers every
+// item exactly as the source does (page, envelope and version), every item acknowledged
+// before the backup began is there, nothing is there that the source lacks, the audit chain
+// verifies and its head is a record of the source's chain. On SQLite this is the online
+// backup API; on PostgreSQL pg_dump of an exported snapshot and pg_restore.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { cp, mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { call, cli, createPolicy, expectStatus, makeCast, policy } from './lib/items-fixture.mjs';
+import { ENGINE, createDatabase, runChecked, runCli, startServer, tableCounts } from './lib/server.mjs';
+
+const WRITERS = 4;
+
+let source;
+let restored;
+let restoredDb;
+let cast;
+let backupDir;
+
+before(async () => {
+	source = await startServer();
+	cast = await makeCast(source);
+	backupDir = path.join(source.db.dataDir, '..', `${path.basename(source.db.dataDir)}-backup`);
+});
+after(async () => {
+	await restored?.stop();
+	await restoredDb?.drop();
+	await source?.stop();
+	const { rm } = await import('node:fs/promises');
+	await rm(backupDir, { recursive: true, force: true });
+});
+
+/**
+ * Every id as the Secretariat's admin reads it (the envelope and the policy page's model),
+ * and as the two owners do (drafts are their own organisation's until submitted).
+ */
+async function snapshotOf(server, ids) {
+	const out = new Map();
+	for (const id of ids) {
+		const views = [];
+		for (const who of [cast.secAdmin, cast.kenEditor, cast.stkEditor]) {
+			const envelope = await call(server, who, 'GET', `/items/${id}`);
+			const page = await call(server, who, 'GET', `/policies/${id}`);
+			views.push({ status: envelope.status, envelope: envelope.data, pageStatus: page.status, page: page.data });
+		}
+		out.set(id, { views, seen: views.some((v) => v.status === 200), secretariat: views[0] });
+	}
+	return out;
+}
+
+async function listIds(server) {
+	const ids = [];
+	for (let page = 1; page <= 1000; page++) {
+		const res = expectStatus(await call(server, cast.secAdmin, 'GET', `/policies?per_page=100&page=${page}`), 200, 'list');
+		const rows = res.data.items ?? res.data.rows ?? [];
+		for (const row of rows) if (row.id) ids.push(Number(row.id));
+		if (rows.length < 100) break;
+	}
+	return ids;
+}
+
+test('a backup taken under concurrent writes restores to an identical portal', async () => {
+	// Items of every kind before the backup: public, restricted, shared, a draft, a
+	// pending submission, and edited ones (versions above 1).
+	const before = [];
+	before.push((await createPolicy(source, cast.kenEditor, policy('Backup: public plan', { visibility: 'public' }))).id);
+	before.push((await createPolicy(source, cast.kenEditor, policy('Backup: restricted plan', { visibility: 'restricted' }))).id);
+	before.push((await createPolicy(source, cast.kenEditor, policy('Backup: shared plan', { visibility: 'named', shares: [cast.orgs.france] }))).id);
+	before.push((await createPolicy(source, cast.kenEditor, policy('Backup: draft plan', { draft: true }))).id);
+	before.push((await createPolicy(source, cast.stkEditor, policy('Backup: pending submission'))).id);
+	const edited = before[0];
+	for (let v = 1; v <= 3; v++) {
+		const res = await call(source, cast.kenEditor, 'POST', `/policies/${edited}`, {
+			json: { version: v, title: `Backup: public plan, edition ${v + 1}`, note: `edit ${v}` },
+		});
+		expectStatus(res, 200, `edit ${v}`);
+	}
+	// A stored file in the data directory, as the attachments store keeps them.
+	const storeDir = path.join(source.db.dataDir, 'files', 'ab');
+	await mkdir(storeDir, { recursive: true });
+	const blob = Buffer.from('stored file content for the backup test\n');
+	await writeFile(path.join(storeDir, createHash('sha256').update(blob).digest('hex')), blob);
+
+	// Writers keep creating while the backup runs.
+	const acknowledged = new Map(); // id -> true, in the order of the answers
+	let stop = false;
+	const writer = async (n) => {
+		for (let i = 0; !stop; i++) {
+			const res = await call(source, cast.kenEditor, 'POST', '/policies', {
+				json: policy(`Backup load ${n}-${i}`, { visibility: i % 2 ? 'public' : 'restricted' }),
+			});
+			expectStatus(res, 201, 'create under load');
+			acknowledged.set(res.data.id, true);
+		}
+	};
+	const writers = Array.from({ length: WRITERS }, (_, n) => writer(n));
+	while (acknowledged.size < 20) await new Promise((r) => setTimeout(r, 10));
+	const ackedBefore = [...before, ...acknowledged.keys()];
+	const backup = await runCli(['backup', '--out', backupDir, '--db', source.db.url, '--data', source.db.dataDir]);
+	const ackedDuring = acknowledged.size;
+	// Let the writers go on a little after the backup, then stop them.
+	while (acknowledged.size < ackedDuring + 10) await new Promise((r) => setTimeout(r, 10));
+	stop = true;
+	await Promise.all(writers);
+	assert.equal(backup.code, 0, `gcscp backup: ${backup.stderr}`);
+	assert.match(backup.stdout, /^backup written to /);
+	assert.match(backup.stdout, /not in the backup: the secrets directory/);
+	const manifest = JSON.parse(await readFile(path.join(backupDir, 'manifest.json'), 'utf8'));
+	assert.equal(manifest.format, 'gcscp-backup');
+	assert.equal(manifest.engine, source.db.engine === 'sqlite' ? 'sqlite' : 'postgresql');
+	assert.ok(manifest.tables.items > ackedBefore.length - 1, `the manifest counts ${manifest.tables.items} items`);
+	assert.ok(manifest.schema.policies >= 1 && manifest.schema.core >= 1, 'schema versions');
+	// The stored file is in the backup, with its checksum; the secrets and the live database are not.
+	const stored = manifest.files.filter((f) => f.path.startsWith('files/files/ab/'));
+	assert.equal(stored.length, 1, JSON.stringify(manifest.files));
+	assert.equal(stored[0].sha256, createHash('sha256').update(blob).digest('hex'));
+	assert.ok(!manifest.files.some((f) => /secrets|gcscp\.db/.test(f.path)), 'no secret and no live database file');
+	const entries = await readdir(backupDir);
+	assert.deepEqual(entries.sort(), ['database.' + (manifest.engine === 'sqlite' ? 'sqlite' : 'pgdump'), 'files', 'manifest.json'].sort());
+	for (const name of ['manifest.json', manifest.database.path]) {
+		assert.equal((await stat(path.join(backupDir, name))).mode & 0o077, 0, `${name} is private (0600)`);
+	}
+	// No hidden partial directory is left beside it.
+	const siblings = await readdir(path.dirname(backupDir));
+	assert.ok(!siblings.some((s) => s.includes('.partial-')), 'no partial backup left');
+
+	// A second backup to the same place is refused.
+	const again = await runCli(['backup', '--out', backupDir, '--db', source.db.url, '--data', source.db.dataDir]);
+	assert.equal(again.code, 1);
+	assert.match(again.stderr, /exists already/);
+
+	// Restore into a new, empty database and data directory.
+	restoredDb = await createDatabase();
+	const restore = await runCli(['restore', '--from', backupDir, '--db', restoredDb.url, '--data', restoredDb.dataDir]);
+	assert.equal(restore.code, 0, `gcscp restore: ${restore.stderr}`);
+	assert.match(restore.stdout, /counts, schema and audit head match the manifest/);
+	assert.match(restore.stdout, /secrets directory .* is missing/);
+	assert.deepEqual(await tableCounts(restoredDb), manifest.tables, 'every table has the manifest\'s rows');
+	const restoredBlob = await readFile(path.join(restoredDb.dataDir, 'files', 'ab', stored[0].sha256));
+	assert.deepEqual(restoredBlob, blob, 'the stored file is back');
+	const verify = await runCli(['audit', 'verify', '--db', restoredDb.url, '--data', restoredDb.dataDir]);
+	assert.equal(verify.code, 0, verify.stdout + verify.stderr);
+	assert.match(verify.stdout, new RegExp(`^audit log intact: ${manifest.audit.records} records`));
+	assert.match(verify.stdout, new RegExp(`head: record ${manifest.audit.head_id}, hash ${manifest.audit.head_hash}`));
+	// The restored chain is a prefix of the source's: the head is the source's record.
+	const sourceHash = (await source.db.sql(`SELECT hash FROM audit_log WHERE id = ${Number(manifest.audit.head_id)}`)).trim();
+	assert.equal(sourceHash, manifest.audit.head_hash, 'the head is a record of the source chain');
+
+	// A second restore onto the now non-empty target is refused without --force.
+	const refused = await runCli(['restore', '--from', backupDir, '--db', restoredDb.url, '--data', restoredDb.dataDir]);
+	assert.equal(refused.code, 1);
+	assert.match(refused.stderr, /not empty/);
+
+	// The operator puts back the secrets from their own copy; the restored portal serves.
+	await cp(path.join(source.db.dataDir, 'secrets'), path.join(restoredDb.dataDir, 'secrets'), { recursive: true, preserveTimestamps: true });
+	restored = await startServer({ db: restoredDb });
+
+	// Item by item: every id the source has ever answered, as the Secretariat sees it.
+	const sourceIds = await listIds(source);
+	const maxId = Math.max(...sourceIds, ...before, ...acknowledged.keys());
+	const ids = Array.from({ length: maxId }, (_, i) => i + 1);
+	const inSource = await snapshotOf(source, ids);
+	const inRestored = await snapshotOf(restored, ids);
+	let present = 0;
+	for (const id of ids) {
+		const s = inSource.get(id);
+		const r = inRestored.get(id);
+		if (!r.seen) {
+			assert.ok(!ackedBefore.includes(id), `item ${id}, acknowledged before the backup began, is missing`);
+			assert.ok(r.views.every((v) => v.status === 404 && v.pageStatus === 404), `item ${id}: absent everywhere`);
+			continue;
+		}
+		present++;
+		assert.ok(s.seen, `item ${id} is in the restored portal but not in the source`);
+		for (let v = 0; v < r.views.length; v++) {
+			assert.equal(r.views[v].status, s.views[v].status, `item ${id}, reader ${v}: the envelope's status`);
+			assert.deepEqual(r.views[v].envelope, s.views[v].envelope, `item ${id}, reader ${v}: the envelope (version, status, visibility) is the source's`);
+			assert.equal(r.views[v].pageStatus, s.views[v].pageStatus, `item ${id}, reader ${v}: the page`);
+			assert.deepEqual(r.views[v].page, s.views[v].page, `item ${id}, reader ${v}: the policy is the source's`);
+		}
+	}
+	for (const id of ackedBefore) assert.ok(inRestored.get(id).seen, `acknowledged item ${id} restored`);
+	assert.equal(inRestored.get(before[3]).secretariat.status, 404, 'the draft stays its owner\'s');
+	assert.equal(inRestored.get(edited).secretariat.envelope.version, 4, 'the edited item keeps its version');
+	assert.equal(present, manifest.tables.items, 'the restored portal answers for every item of the manifest');
+	// Writes after the backup's point are in the source only.
+	assert.ok(inSource.size > present, `${inSource.size} ids in the source, ${present} restored`);
+	// The restored lists agree with the source's for the items restored.
+	const restoredIds = new Set(await listIds(restored));
+	for (const id of sourceIds) {
+		if (inRestored.get(id).seen) assert.ok(restoredIds.has(id), `item ${id} in the restored list`);
+	}
+	// The tokens work against the restored copy with the restored secrets (the edit above was audited).
+	const write = await call(restored, cast.kenEditor, 'POST', '/policies', { json: policy('Written after the restore') });
+	expectStatus(write, 201, 'a write on the restored portal');
+	await cli(restored, ['audit', 'verify']);
+});
+
+test('restore refuses a damaged backup and a backup for the other engine', async () => {
+	const target = await createDatabase();
+	try {
+		const copy = `${backupDir}-damaged`;
+		await cp(backupDir, copy, { recursive: true });
+		const manifest = JSON.parse(await readFile(path.join(copy, 'manifest.json'), 'utf8'));
+		const file = path.join(copy, manifest.files[0].path);
+		await writeFile(file, 'tampered\n');
+		const r = await runCli(['restore', '--from', copy, '--db', target.url, '--data', target.dataDir]);
+		assert.equal(r.code, 1);
+		assert.match(r.stderr, /not what the manifest says: the backup is damaged/);
+		assert.deepEqual(await readdir(target.dataDir), [], 'nothing was written');
+
+		// A path that climbs out of the data directory is refused before anything is read.
+		manifest.files[0].path = 'files/../../escape';
+		await writeFile(path.join(copy, 'manifest.json'), JSON.stringify(manifest));
+		const climb = await runCli(['restore', '--from', copy, '--db', target.url, '--data', target.dataDir]);
+		assert.equal(climb.code, 1);
+		assert.match(climb.stderr, /unsafe path/);
+
+		const other = target.engine === 'sqlite' ? 'postgresql://nobody@127.0.0.1:1/none' : 'sqlite:';
+		const wrong = await runCli(['restore', '--from', backupDir, '--db', other, '--data', target.dataDir]);
+		assert.equal(wrong.code, 1);
+		assert.match(wrong.stderr, /backup restores onto/);
+
+		const missing = await runCli(['restore', '--db', target.url, '--data', target.dataDir]);
+		assert.equal(missing.code, 2);
+		assert.match(missing.stderr, /restore needs --from DIR/);
+		const { rm } = await import('node:fs/promises');
+		await rm(copy, { recursive: true, force: true });
+	} finally {
+		await target.drop();
+	}
+});
+
+test('PostgreSQL by hand: pg_dump under concurrent writes and pg_restore give the same tables (docs/operations.md)', { skip: ENGINE !== 'postgres' && 'PostgreSQL only' }, async () => {
+	let stop = false;
+	let written = 0;
+	const acked = [];
+	const writer = async (n) => {
+		for (let i = 0; !stop; i++) {
+			const res = await call(source, cast.kenEditor, 'POST', '/policies', { json: policy(`By hand ${n}-${i}`) });
+			expectStatus(res, 201, 'create under load');
+			acked.push(Number(res.data.id));
+			written++;
+		}
+	};
+	const writers = [writer(0), writer(1)];
+	while (written < 5) await new Promise((r) => setTimeout(r, 10));
+	const dump = path.join(source.db.dataDir, '..', `${path.basename(source.db.dataDir)}.pgdump`);
+	const target = await createDatabase();
+	try {
+		const ackedBefore = [...acked];
+		await runChecked('pg_dump', ['--format=custom', `--file=${dump}`, source.db.url]);
+		stop = true;
+		await Promise.all(writers);
+		await runChecked('pg_restore', ['--no-owner', '--no-privileges', '--exit-on-error', '--single-transaction',
+			`--dbname=${target.url}`, dump]);
+		const verify = await runCli(['audit', 'verify', '--db', target.url, '--data', target.dataDir]);
+		assert.equal(verify.code, 0, verify.stdout + verify.stderr);
+		const head = /head: record (\d+), hash ([0-9a-f]{64})/.exec(verify.stdout);
+		assert.ok(head, verify.stdout);
+		assert.equal((await source.db.sql(`SELECT hash FROM audit_log WHERE id = ${Number(head[1])}`)).trim(), head[2]);
+		// The dump is one snapshot: every table's rows are those of the source up to its
+		// audit head (later writes are in the source only).
+		const counts = await tableCounts(target);
+		const items = Number((await target.sql('SELECT count(*) FROM items')).trim());
+		const created = Number((await target.sql("SELECT count(*) FROM audit_log WHERE action = 'item.create'")).trim());
+		assert.equal(items, created, 'each restored item has its audit record and no record lacks its item');
+		const sourceItems = (await source.db.sql(`SELECT id, version, title_hash FROM (SELECT i.id, i.version, md5(coalesce(t.title, '')) AS title_hash FROM items i LEFT JOIN policy_texts t ON t.item_id = i.id ORDER BY i.id, t.lang) x`)).split('\n').filter(Boolean);
+		const targetItems = (await target.sql(`SELECT id, version, title_hash FROM (SELECT i.id, i.version, md5(coalesce(t.title, '')) AS title_hash FROM items i LEFT JOIN policy_texts t ON t.item_id = i.id ORDER BY i.id, t.lang) x`)).split('\n').filter(Boolean);
+		const inSource = new Set(sourceItems);
+		for (const row of targetItems) assert.ok(inSource.has(row), `restored ${row} is the source's`);
+		const restoredIds = new Set(targetItems.map((row) => Number(row.split('|')[0])));
+		for (const id of ackedBefore) assert.ok(restoredIds.has(id), `item ${id}, acknowledged before pg_dump began, restored`);
+		assert.equal(counts.items, items);
+		assert.ok(sourceItems.length > targetItems.length, 'writes after the dump are in the source only');
+	} finally {
+		stop = true;
+		await Promise.all(writers);
+		await target.drop();
+		const { rm } = await import('node:fs/promises');
+		await rm(dump, { force: true });
+	}
+});
