@@ -3,8 +3,10 @@
 #include <string.h>
 
 #include "base/clock.h"
+#include "base/mail.h"
 #include "base/text.h"
 #include "http/server.h"
+#include "store/outbox.h"
 
 /*
  * Routes. List filters are checked by the router (a bad one is a 400 naming
@@ -100,6 +102,13 @@ static const struct gc_param_spec edit_params[] = {
 	{ .name = "note", .type = GC_PARAM_TEXT, .max_len = 2 * GC_ITEM_MAX_NOTE },
 	GC_PARAMS_END,
 };
+static const struct gc_param_spec subscription_params[] = {
+	{ .name = "topics", .type = GC_PARAM_TEXT, .max_len = 64, .max_repeat = GC_MAX_QUERY_PARAMS },
+	{ .name = "regions", .type = GC_PARAM_TEXT, .max_len = 16, .max_repeat = GC_MAX_QUERY_PARAMS },
+	{ .name = "languages", .type = GC_PARAM_TEXT, .max_len = 16, .max_repeat = 16 },
+	{ .name = "frequency", .type = GC_PARAM_TEXT, .max_len = 16 },
+	GC_PARAMS_END,
+};
 static const struct gc_param_spec interest_params[] = {
 	{ .name = "message", .type = GC_PARAM_TEXT, .max_len = 2 * CAPACITY_MAX_MESSAGE },
 	GC_PARAMS_END,
@@ -129,11 +138,56 @@ static const struct gc_route capacity_routes[] = {
 	  .name = "capacity.calendar_ics" },
 	{ .method = "GET", .pattern = "/calendar/{id}/event.ics", .handler = capacity_event_ics_one,
 	  .name = "capacity.event_ics" },
+	{ .method = "GET", .pattern = "/calendar/subscription", .handler = capacity_subscription_show,
+	  .access = GC_ACCESS_SIGNED_IN, .name = "capacity.subscription" },
+	{ .method = "POST", .pattern = "/calendar/subscription", .handler = capacity_subscription_save,
+	  .access = GC_ACCESS_SIGNED_IN, .csrf = true, .params = subscription_params, .name = "capacity.subscription_save" },
 	{ .method = "GET", .pattern = "/capacity/map", .handler = capacity_map, .name = "capacity.map" },
 	{ .method = "GET", .pattern = "/capacity/map.svg", .handler = capacity_map_svg, .name = "capacity.map_svg" },
 	{ .method = "POST", .pattern = "/needs/{id}/interest", .handler = capacity_need_interest,
 	  .access = GC_ACCESS_SIGNED_IN, .csrf = true, .params = interest_params, .name = "capacity.need_interest" },
 };
+
+/* --- introductions ---------------------------------------------------------------------------------------- */
+
+/*
+ * Queues the introduction (store/outbox.h) in the caller's transaction: one
+ * message to the state's contact and one to the provider's person, each
+ * naming the other, in the provider's language.
+ */
+static gc_status introduce(struct gc_request *req, struct gc_db *db, int64_t need_id, const char *title,
+			   const char *state_name, const char *state_email, const char *message)
+{
+	const struct gc_principal *p = req->principal;
+	const char *base = gc_req_base_url(req);
+	struct gc_buf b;
+	gc_buf_init(&b, 64 * 1024);
+	gc_buf_str_raw(&b, gc_req_tr(req, "capacity.intro_text"));
+	gc_buf_printf(&b, "\n\n%s %s\n%s/needs/%lld\n\n", gc_req_tr(req, "capacity.intro_need"), title, base ? base : "",
+		      (long long)need_id);
+	gc_buf_printf(&b, "%s %s <%s>\n", gc_req_tr(req, "capacity.intro_state"), state_name ? state_name : "",
+		      state_email ? state_email : "");
+	gc_buf_printf(&b, "%s %s, %s <%s>\n", gc_req_tr(req, "capacity.intro_provider"), p->name ? p->name : "",
+		      p->org_name ? p->org_name : "", p->email ? p->email : "");
+	if (message && *message)
+		gc_buf_printf(&b, "\n%s\n%s\n", gc_req_tr(req, "capacity.intro_message"), message);
+	if (gc_buf_error(&b)) {
+		gc_buf_free(&b);
+		return GC_ENOMEM;
+	}
+	const char *ref = gc_arena_printf(req->arena, "capacity.interest:%lld:%lld", (long long)need_id, (long long)p->org_id);
+	const char *to[2] = { state_email, p->email };
+	gc_status st = GC_OK;
+	for (int i = 0; i < 2 && st == GC_OK; i++) {
+		if (!to[i] || !gc_mail_address_ok(to[i]))
+			continue;
+		struct gc_outbox_message m = { .to = to[i], .subject = gc_req_tr(req, "capacity.intro_subject"),
+					       .text = gc_buf_str(&b), .ref = ref };
+		st = gc_outbox_enqueue(db, &m, NULL);
+	}
+	gc_buf_free(&b);
+	return st;
+}
 
 /* --- POST /needs/{id}/interest ----------------------------------------------------------------------------- */
 
@@ -163,6 +217,12 @@ gc_status capacity_need_interest(struct gc_request *req, struct gc_view *view)
 		st = capacity_row_read(req, ctx.db, id, &capacity_needs, &row);
 	if (st != GC_OK)
 		return gc_req_fail_status(req, st, NULL, NULL);
+	const char *state_contact = json_string_value(json_object_get(row.content, "contact_email"));
+	const char *state_name = json_string_value(json_object_get(row.content, "contact_name"));
+	const char *need_title = json_string_value(json_object_get(capacity_text(row.content, req->lang), "title"));
+	state_contact = state_contact ? gc_arena_strdup(req->arena, state_contact) : NULL;
+	state_name = state_name ? gc_arena_strdup(req->arena, state_name) : NULL;
+	need_title = need_title ? gc_arena_strdup(req->arena, need_title) : "";
 	json_decref(row.content);
 	if (!p || !gc_policy_can_create(p, CAPACITY_MODULE, 0) || env.owner_org == p->org_id)
 		return gc_fail(req, 403, "forbidden", "error.forbidden", NULL);
@@ -211,6 +271,20 @@ gc_status capacity_need_interest(struct gc_request *req, struct gc_view *view)
 		st = gc_db_exec(ctx.db,
 				"UPDATE capacity_entries SET entry_status = 'in_discussion', sequence = sequence + 1 WHERE item_id = ?",
 				GC_PARAMS(GC_INT(id)), NULL);
+	/* Both sides introduced: the state's contact (the need's, else whoever posted it) and the provider's person. */
+	if (st == GC_OK && !state_contact) {
+		json_t *u = NULL;
+		st = gc_db_query_one(ctx.db, "SELECT u.email AS email, u.name AS name FROM items i JOIN users u ON u.id = i.created_by"
+					     " WHERE i.id = ?", GC_PARAMS(GC_INT(id)), &u);
+		if (st == GC_OK) {
+			state_contact = gc_arena_strdup(req->arena, json_string_value(json_object_get(u, "email")));
+			if (!state_name && json_string_value(json_object_get(u, "name")))
+				state_name = gc_arena_strdup(req->arena, json_string_value(json_object_get(u, "name")));
+		}
+		json_decref(u);
+	}
+	if (st == GC_OK)
+		st = introduce(req, ctx.db, id, need_title, state_name, state_contact, message);
 	char target[24];
 	snprintf(target, sizeof(target), "%lld", (long long)id);
 	if (st == GC_OK)
@@ -248,6 +322,8 @@ static void capacity_shutdown(struct gc_server *server)
 	capacity_taxonomy_free(&capacity_taxonomy);
 }
 
+static const struct gc_job_kind *const capacity_jobs[] = { &capacity_digest_job };
+
 const struct gc_module capacity_module = {
 	.api_version = GC_MODULE_API_VERSION,
 	.name = CAPACITY_MODULE,
@@ -258,6 +334,8 @@ const struct gc_module capacity_module = {
 	.n_migrations = CAPACITY_MIGRATION_COUNT,
 	.routes = capacity_routes,
 	.n_routes = sizeof(capacity_routes) / sizeof(capacity_routes[0]),
+	.jobs = capacity_jobs,
+	.n_jobs = sizeof(capacity_jobs) / sizeof(capacity_jobs[0]),
 	.init = capacity_init,
 	.shutdown = capacity_shutdown,
 	.home = capacity_home,

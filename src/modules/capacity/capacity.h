@@ -31,7 +31,7 @@
 #include "render/i18n.h"
 
 #define CAPACITY_MODULE "capacity"
-#define CAPACITY_MIGRATION_COUNT 1
+#define CAPACITY_MIGRATION_COUNT 2
 extern const struct gc_migration capacity_migrations[CAPACITY_MIGRATION_COUNT];
 
 /* Limits (bytes unless said otherwise). */
@@ -249,6 +249,11 @@ gc_status capacity_offer_update(struct gc_request *req, struct gc_view *view);
 gc_status capacity_need_interest(struct gc_request *req, struct gc_view *view);
 gc_status capacity_map(struct gc_request *req, struct gc_view *view);
 gc_status capacity_map_svg(struct gc_request *req, struct gc_view *view);
+
+gc_status capacity_subscription_show(struct gc_request *req, struct gc_view *view);
+gc_status capacity_subscription_save(struct gc_request *req, struct gc_view *view);
+/* The job "capacity.digest" (subscriptions.c). */
+extern const struct gc_job_kind capacity_digest_job;
 
 gc_status capacity_home(struct gc_request *req, json_t *home_model);
 

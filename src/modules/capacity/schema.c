@@ -172,6 +172,24 @@ static const char schema_v1[] =
 	"  PRIMARY KEY (need_id, org_id)\n"
 	");\n";
 
+/*
+ * Version 2: subscriptions to the calendar's digests, one per person. The
+ * lists are JSON arrays (empty: any); lang is the language of the digest;
+ * last_sent_at the time up to which changes have been sent (ISO 8601 UTC).
+ */
+static const char schema_v2[] =
+	"CREATE TABLE capacity_subscriptions (\n"
+	"  user_id BIGINT PRIMARY KEY REFERENCES users(id),\n"
+	"  topics TEXT NOT NULL DEFAULT '[]',\n"
+	"  regions TEXT NOT NULL DEFAULT '[]',\n"
+	"  languages TEXT NOT NULL DEFAULT '[]',\n"
+	"  frequency TEXT NOT NULL CHECK (frequency IN ('daily', 'weekly')),\n"
+	"  lang TEXT NOT NULL,\n"
+	"  last_sent_at TEXT NOT NULL,\n"
+	"  created_at TEXT NOT NULL\n"
+	");\n"
+	"CREATE INDEX capacity_subscriptions_due ON capacity_subscriptions (frequency, last_sent_at);\n";
+
 /* --- taxonomy -------------------------------------------------------------------------------------------- */
 
 struct capacity_taxonomy capacity_taxonomy;
@@ -294,4 +312,5 @@ static gc_status load_topics(struct gc_db *db)
 
 const struct gc_migration capacity_migrations[CAPACITY_MIGRATION_COUNT] = {
 	{ .version = 1, .sql = schema_v1, .apply = load_topics },
+	{ .version = 2, .sql = schema_v2 },
 };
