@@ -171,6 +171,9 @@ struct policies_content {
 /* Reads policy id's content (no visibility check: the caller made it). GC_ENOTFOUND when not a policy. */
 GC_MUST_CHECK gc_status policies_content_read(struct gc_request *req, struct gc_db *db, int64_t id,
 					      struct policies_content *c);
+/* The same with the strings in arena (for work outside a request: jobs). */
+GC_MUST_CHECK gc_status policies_content_read_in(struct gc_arena *arena, struct gc_db *db, int64_t id,
+						 struct policies_content *c);
 /* The content as JSON, for a version's snapshot and the API: {kind, policy_status, adopted, source_url,
  * supersedes, topics, texts: [{lang, title, summary}]}. NULL when out of memory. */
 json_t *policies_content_json(const struct policies_content *c);
@@ -182,6 +185,32 @@ json_t *policies_content_json(const struct policies_content *c);
  */
 GC_MUST_CHECK gc_status policies_content_save(struct gc_item_ctx *ctx, struct gc_arena *arena, int64_t id,
 					      const struct policies_content *c, bool create);
+
+/*
+ * Puts the search documents of policy id again from what is stored (texts,
+ * attachments' text, envelope), in the caller's write transaction; for
+ * work outside a request (the attachment text job). GC_ENOTFOUND when id is
+ * not a policy.
+ */
+GC_MUST_CHECK gc_status policies_reindex(struct gc_db *db, int64_t id);
+
+/* --- attachments (attachments.c, docs/attachments.md) ------------------------------------- */
+
+#define POLICIES_ATTACHMENT_JOB "policies.attachment_text"
+extern const struct gc_job_kind policies_attachment_job;
+
+/*
+ * Adds "attachments" to a policy's model (everyone who sees the item sees
+ * its files; text_error only when can_edit) and, for editors' pages, what
+ * the upload form needs. GC_ENOMEM, or the store's error.
+ */
+GC_MUST_CHECK gc_status policies_attachments_model(struct gc_request *req, struct gc_db *db, int64_t id, bool can_edit,
+						   int64_t version, json_t *model);
+
+gc_status policies_attachment_list(struct gc_request *req, struct gc_view *view);
+gc_status policies_attachment_get(struct gc_request *req, struct gc_view *view);
+gc_status policies_attachment_upload(struct gc_request *req, struct gc_view *view);
+gc_status policies_attachment_remove(struct gc_request *req, struct gc_view *view);
 
 /* --- pages and their models ------------------------------------------------------------ */
 
