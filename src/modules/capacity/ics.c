@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "base/clock.h"
+#include "http/server.h"
 #include "modules/capacity/capacity.h"
 
 #define ICS_MAX_BYTES (16u << 20)
@@ -147,7 +148,8 @@ static gc_status write_calendar(struct gc_request *req, const json_t *rows, stru
 	ics_text(out, "X-WR-CALNAME", gc_req_tr(req, "capacity.calendar_title"));
 	for (size_t z = 0; z < n_zones && st == GC_OK; z++)
 		st = capacity_tz_vtimezone(out, zones[z], zone_from[z], zone_to[z]);
-	const char *base = gc_req_base_url(req);
+	/* The configured base URL only, never the Host header: the anonymous feed is cached for every caller. */
+	const char *base = req->server->config.base_url[0] ? req->server->config.base_url : NULL;
 	json_array_foreach(rows, i, row) {
 		if (st != GC_OK)
 			break;
