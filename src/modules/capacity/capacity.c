@@ -339,4 +339,5 @@ const struct gc_module capacity_module = {
 	.init = capacity_init,
 	.shutdown = capacity_shutdown,
 	.home = capacity_home,
+	.demo = capacity_demo,
 };

@@ -190,6 +190,14 @@ struct capacity_row {
 GC_MUST_CHECK gc_status capacity_row_read(struct gc_request *req, struct gc_db *db, int64_t id,
 					  const struct capacity_kind *k, struct capacity_row *row);
 
+/*
+ * Stores entry id's content (a new row when create) with its tags and search
+ * documents, in the caller's write transaction, after the envelope.
+ */
+GC_MUST_CHECK gc_status capacity_content_save(struct gc_item_ctx *ctx, struct gc_arena *arena,
+					      const struct capacity_kind *k, int64_t id, int64_t owner,
+					      const char *country, const json_t *content, bool create);
+
 /* The text to show of content.texts: lang, else the reader's language, else the first. */
 const json_t *capacity_text(const json_t *content, const char *lang);
 
@@ -256,5 +264,6 @@ gc_status capacity_subscription_save(struct gc_request *req, struct gc_view *vie
 extern const struct gc_job_kind capacity_digest_job;
 
 gc_status capacity_home(struct gc_request *req, json_t *home_model);
+gc_status capacity_demo(struct gc_db *db);
 
 #endif

@@ -217,6 +217,13 @@ static gc_status content_index(struct gc_item_ctx *ctx, struct gc_arena *arena, 
 	return st;
 }
 
+gc_status capacity_content_save(struct gc_item_ctx *ctx, struct gc_arena *arena, const struct capacity_kind *k, int64_t id,
+				int64_t owner, const char *country, const json_t *content, bool create)
+{
+	gc_status st = content_store(ctx, k, id, owner, country, content, create);
+	return st == GC_OK ? content_index(ctx, arena, k, id, country, content) : st;
+}
+
 /* --- checks that need the database ---------------------------------------------------------------------- */
 
 static gc_status check_refs(struct gc_request *req, struct gc_db *db, const json_t *c, struct capacity_input *in)
