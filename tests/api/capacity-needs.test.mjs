@@ -188,6 +188,11 @@ describe('matching: a hand-made set', () => {
 	});
 
 	test('a provider answers; the need counts the answers; outcomes are recorded', async () => {
+		assert.equal((await call(server, cast.fraEditor, 'GET', `/needs/${n1.id}`)).data.can_answer, true);
+		assert.equal((await call(server, cast.kenEditor, 'GET', `/needs/${n1.id}`)).data.can_answer, false, 'its own state');
+		assert.equal((await call(server, cast.deuReader, 'GET', `/needs/${n1.id}`)).data.can_answer, false, 'a reader');
+		assert.match((await call(server, cast.fraEditor, 'GET', `!/needs/${n1.id}`)).text, /action="\/needs\/\d+\/interest"/);
+		assert.ok(!(await call(server, cast.kenEditor, 'GET', `!/needs/${n1.id}`)).text.includes('/interest"'));
 		const res = await call(server, cast.fraEditor, 'POST', `/needs/${n1.id}/interest`, { json: { message: 'We can help in French.' } });
 		expectStatus(res, 201, 'interest');
 		assert.equal(res.data.providers_answered, 1);

@@ -267,6 +267,16 @@ static gc_status show(struct gc_request *req, struct gc_view *view, const struct
 		st = capacity_match_need(req, &ctx, id, model, json_string_value(json_object_get(model, "country")), &matches);
 	else if (k->entry == CAPACITY_OFFER)
 		st = capacity_match_offer(req, &ctx, model, &matches);
+	/* Whether the caller may answer this need (POST /needs/{id}/interest decides the same way). */
+	if (st == GC_OK && k->entry == CAPACITY_NEED) {
+		const struct gc_principal *p = req->principal;
+		json_int_t owner = json_integer_value(json_object_get(json_object_get(json_object_get(model, "item"), "owner"), "id"));
+		const char *status = json_string_value(json_object_get(model, "status"));
+		bool can = p && gc_policy_can_create(p, CAPACITY_MODULE, 0) && p->org_id != owner && status &&
+			   (strcmp(status, "open") == 0 || strcmp(status, "in_discussion") == 0);
+		if (json_object_set_new(model, "can_answer", json_boolean(can)))
+			st = GC_ENOMEM;
+	}
 	if (st == GC_OK && matches &&
 	    (json_object_set_new(model, "matches", matches) ||
 	     json_object_set_new(model, "has_matches", json_boolean(json_array_size(matches) > 0))))
