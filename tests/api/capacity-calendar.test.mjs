@@ -190,7 +190,22 @@ describe('an event: fields', () => {
 		assert.deepEqual(got.partners, ['One', 'Two']);
 		assert.deepEqual(got.topics, ['cybercrime', 'digital_forensics']);
 		expectStatus(await call(server, cast.kenEditor, 'GET', '!/calendar/new'), 200, 'new form');
-		expectStatus(await call(server, cast.kenEditor, 'GET', `!/calendar/${id}/edit`), 200, 'edit form');
+		const form = await call(server, cast.kenEditor, 'GET', `!/calendar/${id}/edit`);
+		expectStatus(form, 200, 'edit form');
+		assert.match(form.text, /value="Europe\/Paris"/);
+		// The edit form sends every field again: what it leaves empty is cleared, the text of its language replaced.
+		const version = got.item.version;
+		const edited = await call(server, cast.kenEditor, 'POST', `!/calendar/${id}`, { form: { version, title: 'Form event, renamed', lang: 'en', description: 'Now with a description.', event_kind: 'workshop', topics: ['cybercrime'], starts: '2030-05-01T10:00', ends: '2030-05-01T13:00', timezone: 'Europe/Paris', modality: 'online', languages: ['en'], partners: '', eligibility: 'states', eligible_states: ['KEN', 'UGA'], event_status: 'open', note: 'Longer and for two states.' } });
+		expectStatus(edited, 303, 'edit through the form');
+		const after = (await call(server, null, 'GET', `/calendar/${id}`)).data;
+		assert.equal(after.text.title, 'Form event, renamed');
+		assert.equal(after.ends, '2030-05-01T13:00:00');
+		assert.deepEqual(after.eligible_states, ['KEN', 'UGA']);
+		assert.equal(after.partners, null);
+		assert.equal(after.sequence, 1);
+		const badEdit = await call(server, cast.kenEditor, 'POST', `!/calendar/${id}`, { form: { version: after.item.version, title: 'x', lang: 'en', event_kind: 'workshop', topics: ['cybercrime'], starts: '2030-05-01T10:00', ends: '2030-05-01T13:00', timezone: 'Europe/Paris', modality: 'online', languages: ['en'], eligibility: 'states', event_status: 'open' } });
+		expectStatus(badEdit, 422, 'edit without states');
+		assert.match(badEdit.text, /id="cap-states-error"/);
 	});
 });
 

@@ -580,8 +580,8 @@ gc_status capacity_input_read(struct gc_request *req, const struct capacity_kind
 		if (st == GC_OK && v && !json_is_null(v)) {
 			if (!text_ok(json_string_value(v), GC_ITEM_MAX_NOTE, false))
 				st = capacity_input_error(req, in, "note", "capacity.error_note");
-			else
-				in->note = json_string_value(v);
+			else if (!(in->note = gc_arena_strdup(req->arena, json_string_value(v))))
+				st = GC_ENOMEM; /* a form's body is freed on return: the note lives in the arena */
 		}
 		goto out;
 	}
@@ -647,8 +647,8 @@ gc_status capacity_input_check_content(struct gc_request *req, const struct capa
 		bool empty = !v || json_is_null(v) || (json_is_array(v) && json_array_size(v) == 0);
 		if (empty && f->required && !json_object_get(in->errors, f->name))
 			ERR(f->name, error_key(req, f->name));
-		if (v && json_is_null(v))
-			json_object_del(content, f->name);
+		if (v && empty)
+			json_object_del(content, f->name); /* a cleared field, value or list, is absent */
 	}
 	const char *eligibility = str(content, "eligibility");
 	if (eligibility) {
