@@ -113,5 +113,14 @@ gc_status gc_config_from_env(struct gc_config *config, char *err, size_t err_siz
 		}
 		config->threads = (unsigned)threads;
 	}
+	if ((value = getenv("GCSCP_MAX_UPLOAD_BYTES")) && *value) {
+		int64_t bytes;
+		/* From 64 KiB (a form's fields and a small file) to 1 GiB. */
+		if (gc_parse_i64(value, strlen(value), 65536, (int64_t)1 << 30, &bytes) != GC_OK) {
+			snprintf(err, err_size, "GCSCP_MAX_UPLOAD_BYTES must be a number from 65536 to 1073741824");
+			return GC_EINVAL;
+		}
+		config->max_upload_bytes = (size_t)bytes;
+	}
 	return GC_OK;
 }

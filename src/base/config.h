@@ -39,7 +39,8 @@ struct gc_config {
 /* Fills in the defaults. */
 void gc_config_defaults(struct gc_config *config);
 /* Applies GCSCP_LISTEN, GCSCP_DB, GCSCP_DATA, GCSCP_METRICS_LISTEN, GCSCP_METRICS_TOKEN,
- * GCSCP_BASE_URL, GCSCP_THREADS, GCSCP_SMTP_URL, GCSCP_MAIL_FROM. err names the bad variable. */
+ * GCSCP_BASE_URL, GCSCP_THREADS, GCSCP_SMTP_URL, GCSCP_MAIL_FROM,
+ * GCSCP_MAX_UPLOAD_BYTES. err names the bad variable. */
 GC_MUST_CHECK gc_status gc_config_from_env(struct gc_config *config, char *err, size_t err_size);
 /* Parses "HOST:PORT" (or "[v6]:PORT") into host and port. */
 GC_MUST_CHECK gc_status gc_config_parse_listen(const char *text, char *host, size_t host_size, uint16_t *port);

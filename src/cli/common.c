@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "auth/auth.h"
 #include "auth/items.h"
+#include "store/attachments.h"
 #include "modules/module.h"
 #include "store/jobs.h"
 #include "store/outbox.h"
@@ -156,6 +157,9 @@ gc_status gc_cli_open_database(const struct gc_config *config, unsigned pool_siz
 				fprintf(stderr, "gcscp: %s\n", err);
 			else
 				status = migrate_one(db, GC_ITEMS_COMPONENT, gc_items_migrations, GC_ITEMS_MIGRATION_COUNT);
+			if (status == GC_OK)
+				status = migrate_one(db, GC_ATTACHMENTS_COMPONENT, gc_attachments_migrations,
+						     GC_ATTACHMENTS_MIGRATION_COUNT);
 		}
 	}
 out:

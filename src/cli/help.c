@@ -132,16 +132,6 @@ static const struct help_entry help_entries[] = {
 	  "request of every node and is written to the audit log (setting.change).\n"
 	  "\n"
 	  "options:\n" COMMON_OPTIONS },
-	{ "search",
-	  "usage: gcscp search reindex [--all] [options]\n"
-	  "\n"
-	  "Folds the search documents' text again with this binary's folding (case,\n"
-	  "accents, Arabic marks, Chinese pairs: docs/search.md): the documents folded by\n"
-	  "another version or never folded (a bulk load), or every one with --all. The\n"
-	  "server does the former at start-up. Prints how many documents it folded.\n"
-	  "\n"
-	  "options:\n"
-	  "  --all           every document\n" COMMON_OPTIONS },
 	{ "backup",
 	  "usage: gcscp backup --out DIR [options]\n"
 	  "\n"
@@ -174,6 +164,16 @@ static const struct help_entry help_entries[] = {
 	  "options:\n"
 	  "  --from DIR          the backup directory\n"
 	  "  --force             overwrite a database and data directory that are not empty\n" COMMON_OPTIONS },
+	{ "search",
+	  "usage: gcscp search reindex [--all] [options]\n"
+	  "\n"
+	  "Folds the search documents' text again with this binary's folding (case,\n"
+	  "accents, Arabic marks, Chinese pairs: docs/search.md): the documents folded by\n"
+	  "another version or never folded (a bulk load), or every one with --all. The\n"
+	  "server does the former at start-up. Prints how many documents it folded.\n"
+	  "\n"
+	  "options:\n"
+	  "  --all           every document\n" COMMON_OPTIONS },
 };
 
 bool gc_cli_help(const char *command)
@@ -195,9 +195,9 @@ bool gc_cli_help(const char *command)
 		       "  token     add, list and revoke API tokens\n"
 		       "  audit     verify the audit log\n"
 		       "  setting   read or change a portal-wide setting\n"
-		       "  search    fold the search index's text again\n"
 		       "  backup    write a consistent backup of a live portal\n"
 		       "  restore   restore a backup into an empty database and data directory\n"
+		       "  search    fold the search index's text again\n"
 		       "  help CMD  show the options of a command\n"
 		       "\n"
 		       "  --version print the version\n"

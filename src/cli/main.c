@@ -21,9 +21,9 @@ static const struct command commands[] = {
 	{ "token", gc_cli_token },
 	{ "audit", gc_cli_audit },
 	{ "setting", gc_cli_setting },
-	{ "search", gc_cli_search },
 	{ "backup", gc_cli_backup },
 	{ "restore", gc_cli_restore },
+	{ "search", gc_cli_search },
 };
 
 int main(int argc, char **argv)

@@ -28,6 +28,7 @@ static const struct {
 	{ "header_too_large", "error.header_too_large" },
 	{ "unsupported_media_type", "error.unsupported_media_type" },
 	{ "invalid_json", "error.invalid_json" },
+	{ "invalid_multipart", "error.invalid_multipart" },
 	{ "ambiguous_framing", "error.ambiguous_framing" },
 	{ "unavailable", "error.unavailable" },
 	{ "internal", "error.internal" },

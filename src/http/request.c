@@ -134,6 +134,14 @@ const char *gc_form(const struct gc_request *req, const char *name)
 	return gc_kv_find(req->form, req->n_form, name);
 }
 
+const struct gc_upload *gc_form_file(const struct gc_request *req, const char *name)
+{
+	for (size_t i = 0; i < req->n_files; i++)
+		if (strcmp(req->files[i].field, name) == 0)
+			return &req->files[i];
+	return NULL;
+}
+
 const char *gc_header(const struct gc_request *req, const char *name)
 {
 	const struct gc_exchange *ex = req->impl;

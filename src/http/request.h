@@ -38,6 +38,21 @@ struct gc_kv {
 #define GC_MAX_QUERY_PARAMS 64   /* more is a 400 */
 #define GC_MAX_FORM_FIELDS 256
 
+/*
+ * A file of a multipart/form-data body (http/multipart.h). The bytes point
+ * into the request's body; the strings live in the arena. filename is the
+ * name the client gave (filename* preferred, any directory part removed),
+ * valid UTF-8 but otherwise untrusted; content_type is what the client
+ * declared ("" when nothing), never to be trusted either.
+ */
+struct gc_upload {
+	const char *field;        /* the form field's name */
+	const char *filename;
+	const char *content_type;
+	const unsigned char *data;
+	size_t len;
+};
+
 enum gc_body_kind { GC_BODY_NONE, GC_BODY_FORM, GC_BODY_JSON, GC_BODY_MULTIPART, GC_BODY_OTHER };
 
 struct gc_request {
@@ -60,6 +75,8 @@ struct gc_request {
 	struct gc_kv *form;        /* GC_BODY_FORM fields, decoded */
 	size_t n_form;
 	json_t *json;              /* GC_BODY_JSON: the parsed body (owned by the request) */
+	struct gc_upload *files;   /* GC_BODY_MULTIPART: the file parts, in the order received */
+	size_t n_files;
 	const char *body;          /* raw body bytes (arena), NUL-terminated */
 	size_t body_len;
 
@@ -93,7 +110,9 @@ struct gc_view {
 	enum gc_view_kind kind;
 	int status;                /* 200 unless set */
 	json_t *model;             /* owned by the view */
-	const char *template_name; /* GC_VIEW_PAGE: e.g. "countries/list" */
+	const char *template_name; /* GC_VIEW_PAGE: e.g. "countries/list"; a model member "feeds",
+				      [{title, href}], becomes the layout's <link rel="alternate"
+				      type="application/atom+xml"> */
 	const char *title;         /* page title, already translated */
 	bool cacheable;            /* the same for every anonymous caller: may be cached */
 
@@ -103,6 +122,9 @@ struct gc_view {
 	const void *static_body;   /* GC_VIEW_RAW, instead of body: bytes that outlive the server
 				      (embedded files), sent without a copy; body_len is their size */
 	const char *filename;      /* GC_VIEW_RAW: sent as an attachment with this name */
+	const char *etag;          /* GC_VIEW_RAW: the entity tag (quoted) to send and to answer If-None-Match
+				      with a 304; the bytes are then never kept in the page cache and the
+				      answer is "private, no-cache" */
 
 	const char *location;      /* GC_VIEW_REDIRECT: a local path */
 };
@@ -132,6 +154,8 @@ size_t gc_query_all(const struct gc_request *req, const char *name, const char *
 int64_t gc_query_int(const struct gc_request *req, const char *name, int64_t fallback);
 /* A form field's value (urlencoded or multipart), or NULL. */
 const char *gc_form(const struct gc_request *req, const char *name);
+/* The first file sent in the multipart field name, or NULL. */
+const struct gc_upload *gc_form_file(const struct gc_request *req, const char *name);
 /* A request header's value, or NULL. */
 const char *gc_header(const struct gc_request *req, const char *name);
 /* A cookie's value, or NULL. */

@@ -524,6 +524,10 @@ static gc_status render_html(struct gc_exchange *ex, const char *template_name, 
 	status = GC_ENOMEM;
 	if (json_object_set_new(globals, "content", json_stringn_nocheck(page.data ? page.data : "", page.len)))
 		goto out;
+	/* The page's feeds, for the layout's <link rel="alternate"> (http/request.h). */
+	if (json_is_array(json_object_get(model, "feeds")) &&
+	    json_object_set(globals, "feeds", json_object_get(model, "feeds")))
+		goto out;
 	gc_buf_free(&page);
 	status = gc_templates_render(templates, "layout", stack, 2, &layout);
 	if (status != GC_OK)
@@ -693,6 +697,18 @@ gc_status gc_respond_view(struct gc_exchange *ex, struct gc_view *view, bool hav
 			return respond_internal(ex, "raw view without a content type");
 		}
 		content_type = b.mode != BODY_NONE || status == 200 ? view->content_type : NULL;
+		if (view->etag) {
+			/* A file with an identity of its own (a hash): revalidated, never shared. */
+			if (strlen(view->etag) > 128 || strpbrk(view->etag, "\r\n")) {
+				body_drop(&b);
+				return respond_internal(ex, "entity tag refused");
+			}
+			if (status == 200 && gc_etag_matches(gc_header(req, "If-None-Match"), view->etag)) {
+				body_drop(&b);
+				return send_response(ex, 304, NULL, &b, "private, no-cache", view->etag);
+			}
+			return send_response(ex, status, content_type, &b, "private, no-cache", view->etag);
+		}
 		break;
 
 	case GC_VIEW_PAGE:

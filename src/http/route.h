@@ -65,6 +65,8 @@ struct gc_route {
 	const char *name;            /* stable label for metrics and the route table, e.g. "countries.show" */
 	bool api_only;               /* no HTML twin */
 	size_t max_body;             /* 0 = the server's default body limit */
+	bool upload;                 /* takes files (multipart/form-data): a multipart body may be as large as
+					config max_upload_bytes, and its file parts reach req->files */
 	bool same_for_everyone;      /* public bytes that never depend on the caller (static files):
 					the caller is not looked up, saving a query per file */
 };

@@ -30,6 +30,7 @@
 #include "base/log.h"
 #include "base/random.h"
 #include "base/text.h"
+#include "http/multipart.h"
 #include "store/store.h"
 
 /* A body over its limit is read into nothing up to this many bytes, so that
@@ -343,7 +344,8 @@ static gc_status first_call(struct gc_exchange *ex, const char *method, const ch
 			if (given) {
 				if (!gc_identity_csrf_ok(req, given))
 					return refuse(ex, 403, "forbidden_csrf", NULL);
-			} else if (ex->body_expected && gc_content_kind(gc_header(req, "Content-Type")) == GC_BODY_FORM) {
+			} else if (ex->body_expected && (gc_content_kind(gc_header(req, "Content-Type")) == GC_BODY_FORM ||
+							 gc_content_kind(gc_header(req, "Content-Type")) == GC_BODY_MULTIPART)) {
 				ex->csrf_in_form = true;
 			} else {
 				return refuse(ex, 403, "forbidden_csrf", NULL);
@@ -367,6 +369,9 @@ static gc_status first_call(struct gc_exchange *ex, const char *method, const ch
 	if (req->body_kind == GC_BODY_NONE || req->body_kind == GC_BODY_OTHER)
 		return refuse(ex, 415, "unsupported_media_type", NULL);
 	size_t limit = match.route->max_body ? match.route->max_body : config->max_body_bytes;
+	/* Uploads may be as large as the configured upload limit, and only multipart. */
+	if (match.route->upload && req->body_kind == GC_BODY_MULTIPART)
+		limit = config->max_upload_bytes;
 	if (!gc_framing_chunked(&framing) && framing.content_length > limit) {
 		/* A client waiting for "100 Continue", or announcing more than we
 		 * would ever read, is refused now. One that is sending its body
@@ -434,8 +439,34 @@ static gc_status parse_body(struct gc_exchange *ex)
 		}
 		break;
 	}
+	case GC_BODY_MULTIPART: {
+		/* Fields as for a urlencoded form (CSRF token and declared
+		 * parameters included); files only where the route takes uploads. */
+		char boundary[GC_MULTIPART_MAX_BOUNDARY + 1];
+		struct gc_multipart_limits limits;
+		struct gc_kv *pairs;
+		size_t n_pairs;
+		gc_multipart_default_limits(&limits, req->route->upload ? ex->server->config.max_upload_bytes : 0);
+		if (!req->route->upload)
+			limits.max_files = 0;
+		if (gc_multipart_boundary(gc_header(req, "Content-Type"), boundary, sizeof(boundary)) != GC_OK) {
+			err = (struct gc_http_error){ .status = 400, .code = "invalid_multipart" };
+			status = GC_EHTTP;
+			break;
+		}
+		status = gc_multipart_parse(req->arena, req->body, req->body_len, boundary, &limits, &pairs, &n_pairs,
+					    &req->files, &req->n_files, &err);
+		if (status == GC_OK && ex->csrf_in_form && !gc_identity_csrf_ok(req, gc_kv_find(pairs, n_pairs, "csrf_token"))) {
+			err = (struct gc_http_error){ .status = 403, .code = "forbidden_csrf" };
+			status = GC_EHTTP;
+		}
+		if (status == GC_OK)
+			status = gc_params_select(req->arena, req->route->params, pairs, n_pairs, true, &req->form,
+						  &req->n_form, &err);
+		break;
+	}
 	default:
-		break; /* multipart: kept raw for the module that reads it */
+		break;
 	}
 	if (status == GC_EHTTP)
 		return refuse_with(ex, &err);

@@ -1,6 +1,7 @@
 #include "modules/policies/policies.h"
 
 #include "http/server.h"
+#include "store/attachments.h"
 
 /*
  * Parameters. List filters are checked by the router (a bad one is a 400
@@ -42,6 +43,12 @@ static const struct gc_param_spec csv_params[] = {
 	GC_PARAMS_END,
 };
 
+static const struct gc_param_spec compare_params[] = {
+	/* Room for a wrong code or a fourth state, so that they get a 422 naming them (compare.c). */
+	{ .name = "c", .type = GC_PARAM_STRING, .max_len = 16, .max_repeat = POLICIES_COMPARE_MAX_PARAMS },
+	GC_PARAMS_END,
+};
+
 static const struct gc_param_spec show_params[] = {
 	{ .name = "text", .type = GC_PARAM_ENUM, .choices = lang_choices },
 	GC_PARAMS_END,
@@ -79,11 +86,23 @@ static const struct gc_param_spec edit_params[] = {
 	GC_PARAMS_END,
 };
 
+/* The upload form's fields besides the file (and the CSRF token, which the server reads). */
+static const struct gc_param_spec attachment_params[] = {
+	{ .name = "version", .type = GC_PARAM_TEXT, .max_len = 32 },
+	GC_PARAMS_END,
+};
+
 static const struct gc_route policies_routes[] = {
 	{ .method = "GET", .pattern = "/policies", .handler = policies_list, .params = list_params,
 	  .name = "policies.list" },
 	{ .method = "GET", .pattern = "/policies.csv", .handler = policies_csv, .params = csv_params,
 	  .name = "policies.csv" },
+	{ .method = "GET", .pattern = "/policies.json", .handler = policies_json_export, .params = csv_params,
+	  .name = "policies.json" },
+	{ .method = "GET", .pattern = "/policies.atom", .handler = policies_atom, .params = csv_params,
+	  .name = "policies.atom" },
+	{ .method = "GET", .pattern = "/compare", .handler = policies_compare, .params = compare_params,
+	  .name = "policies.compare" },
 	{ .method = "GET", .pattern = "/policies/new", .handler = policies_new, .access = GC_ACCESS_SIGNED_IN,
 	  .name = "policies.new" },
 	{ .method = "POST", .pattern = "/policies", .handler = policies_create, .access = GC_ACCESS_SIGNED_IN,
@@ -94,11 +113,26 @@ static const struct gc_route policies_routes[] = {
 	  .access = GC_ACCESS_SIGNED_IN, .params = show_params, .name = "policies.edit_form" },
 	{ .method = "POST", .pattern = "/policies/{id}", .handler = policies_update, .access = GC_ACCESS_SIGNED_IN,
 	  .csrf = true, .params = edit_params, .name = "policies.update", .max_body = POLICIES_MAX_BODY },
+	{ .method = "GET", .pattern = "/policies/{id}/attachments", .handler = policies_attachment_list,
+	  .name = "policies.attachments", .api_only = true },
+	{ .method = "POST", .pattern = "/policies/{id}/attachments", .handler = policies_attachment_upload,
+	  .access = GC_ACCESS_SIGNED_IN, .csrf = true, .params = attachment_params, .name = "policies.attachment_upload",
+	  .upload = true },
+	{ .method = "GET", .pattern = "/policies/{id}/attachments/{aid}", .handler = policies_attachment_get,
+	  .name = "policies.attachment" },
+	{ .method = "POST", .pattern = "/policies/{id}/attachments/{aid}/remove", .handler = policies_attachment_remove,
+	  .access = GC_ACCESS_SIGNED_IN, .csrf = true, .params = attachment_params,
+	  .name = "policies.attachment_remove" },
+	{ .method = "DELETE", .pattern = "/policies/{id}/attachments/{aid}", .handler = policies_attachment_remove,
+	  .access = GC_ACCESS_SIGNED_IN, .csrf = true, .params = attachment_params, .name = "policies.attachment_delete",
+	  .api_only = true },
 };
+
+static const struct gc_job_kind *const policies_jobs[] = { &policies_attachment_job };
 
 static gc_status policies_init(struct gc_server *server)
 {
-	(void)server;
+	gc_attachments_set_data_dir(server->config.data_dir);
 	return policies_taxonomy_load(&policies_taxonomy);
 }
 
@@ -118,9 +152,12 @@ const struct gc_module policies_module = {
 	.n_migrations = POLICIES_MIGRATION_COUNT,
 	.routes = policies_routes,
 	.n_routes = sizeof(policies_routes) / sizeof(policies_routes[0]),
+	.jobs = policies_jobs,
+	.n_jobs = sizeof(policies_jobs) / sizeof(policies_jobs[0]),
 	.init = policies_init,
 	.shutdown = policies_shutdown,
 	.profile = policies_profile,
+	.org_profile = policies_org_profile,
 	.home = policies_home,
 	.demo = policies_demo,
 };

@@ -269,6 +269,10 @@ gc_status policies_item_model(struct gc_request *req, struct gc_item_ctx *ctx, i
 				json_boolean(json_array_size(json_object_get(model, "superseded_by")) > 0)) ||
 	    json_object_set(model, "can", json_object_get(env, "can")) || json_object_set(model, "item", env))
 		goto out;
+	st = policies_attachments_model(req, ctx->db, id, json_is_true(json_object_get(json_object_get(env, "can"), "edit")),
+					json_integer_value(json_object_get(env, "version")), model);
+	if (st != GC_OK)
+		goto out;
 	*out = model;
 	model = NULL;
 	st = GC_OK;

@@ -8,17 +8,28 @@
 #include "auth/principal.h"
 #include "base/log.h"
 #include "modules/policies/policies.h"
+#include "store/attachments.h"
 #include "store/search.h"
 
 /* --- content in the database ---------------------------------------------------------------- */
 
-static const char *arena_str(struct gc_request *req, const json_t *row, const char *key)
+static const char *arena_copy(struct gc_arena *arena, const json_t *row, const char *key)
 {
 	const char *s = json_string_value(json_object_get(row, key));
-	return s ? gc_arena_strdup(req->arena, s) : NULL;
+	return s ? gc_arena_strdup(arena, s) : NULL;
+}
+
+static const char *arena_str(struct gc_request *req, const json_t *row, const char *key)
+{
+	return arena_copy(req->arena, row, key);
 }
 
 gc_status policies_content_read(struct gc_request *req, struct gc_db *db, int64_t id, struct policies_content *c)
+{
+	return policies_content_read_in(req->arena, db, id, c);
+}
+
+gc_status policies_content_read_in(struct gc_arena *arena, struct gc_db *db, int64_t id, struct policies_content *c)
 {
 	json_t *row = NULL, *texts = NULL, *topics = NULL;
 	memset(c, 0, sizeof(*c));
@@ -35,11 +46,11 @@ gc_status policies_content_read(struct gc_request *req, struct gc_db *db, int64_
 				 GC_PARAMS(GC_INT(id), GC_INT(POLICIES_MAX_TEXTS)), &texts);
 	if (st != GC_OK)
 		goto out;
-	c->kind = arena_str(req, row, "kind");
-	c->policy_status = arena_str(req, row, "policy_status");
-	c->adopted = arena_str(req, row, "adopted");
-	c->source_url = arena_str(req, row, "source_url");
-	c->country = arena_str(req, row, "country");
+	c->kind = arena_copy(arena, row, "kind");
+	c->policy_status = arena_copy(arena, row, "policy_status");
+	c->adopted = arena_copy(arena, row, "adopted");
+	c->source_url = arena_copy(arena, row, "source_url");
+	c->country = arena_copy(arena, row, "country");
 	c->supersedes = json_integer_value(json_object_get(row, "supersedes"));
 	topics = json_loads(json_string_value(json_object_get(row, "topics")) ? json_string_value(json_object_get(row, "topics"))
 									      : "[]",
@@ -49,12 +60,12 @@ gc_status policies_content_read(struct gc_request *req, struct gc_db *db, int64_
 	json_array_foreach(topics, i, e) {
 		if (c->n_topics == POLICIES_MAX_TOPICS || !json_is_string(e))
 			break;
-		c->topics[c->n_topics++] = gc_arena_strdup(req->arena, json_string_value(e));
+		c->topics[c->n_topics++] = gc_arena_strdup(arena, json_string_value(e));
 	}
 	json_array_foreach(texts, i, e) {
-		c->texts[i] = (struct policies_text){ .lang = arena_str(req, e, "lang"),
-						      .title = arena_str(req, e, "title"),
-						      .summary = arena_str(req, e, "summary") };
+		c->texts[i] = (struct policies_text){ .lang = arena_copy(arena, e, "lang"),
+						      .title = arena_copy(arena, e, "title"),
+						      .summary = arena_copy(arena, e, "summary") };
 		if (!c->texts[i].summary)
 			c->texts[i].summary = "";
 	}
@@ -148,18 +159,22 @@ static gc_status content_store(struct gc_db *db, int64_t id, const struct polici
 	return st;
 }
 
-/* One search document per language, with the envelope as it is now (read inside the transaction). */
-static gc_status content_index(struct gc_item_ctx *ctx, struct gc_arena *arena, int64_t id,
-			       const struct policies_content *c)
+/*
+ * One search document per language: a text's title and summary, and the
+ * extracted text of the attachments in that language; an attachment in a
+ * language the policy has no text in gets a document of its own under the
+ * first text's title. The envelope's access fields are given by the caller.
+ */
+static gc_status index_docs(struct gc_db *db, struct gc_arena *arena, int64_t id, const struct policies_content *c,
+			    const char *visibility, const char *status, int64_t owner_org)
 {
-	struct gc_item_envelope env;
-	gc_status st = gc_item_get(ctx, id, arena, &env);
-	if (st != GC_OK)
-		return st == GC_ENOTFOUND ? GC_EDB : st; /* the writer always sees what it just wrote */
-	st = gc_search_delete(ctx->db, POLICIES_MODULE, id);
+	json_t *langs = NULL;
+	gc_status st = gc_search_delete(db, POLICIES_MODULE, id);
 	const char *url = gc_arena_printf(arena, "/policies/%lld", (long long)id);
 	if (!url)
 		return GC_ENOMEM;
+	if (st == GC_OK)
+		st = gc_attachment_text_langs(db, id, &langs);
 	int year = 0;
 	if (c->adopted)
 		year = (c->adopted[0] - '0') * 1000 + (c->adopted[1] - '0') * 100 + (c->adopted[2] - '0') * 10 +
@@ -167,34 +182,90 @@ static gc_status content_index(struct gc_item_ctx *ctx, struct gc_arena *arena, 
 	/* The state's M49 regions, for the search facets (regional frameworks have no state). */
 	json_t *regions = NULL;
 	if (st == GC_OK && c->country) {
-		st = gc_db_query_one(ctx->db, "SELECT region, subregion, intermediate FROM countries WHERE iso3 = ?",
+		st = gc_db_query_one(db, "SELECT region, subregion, intermediate FROM countries WHERE iso3 = ?",
 				     GC_PARAMS(GC_TEXT(c->country)), &regions);
 		if (st == GC_ENOTFOUND)
 			st = GC_OK;
 	}
-	for (size_t i = 0; st == GC_OK && i < c->n_texts; i++) {
+	size_t n_docs = c->n_texts;
+	const char *doc_langs[POLICIES_MAX_TEXTS + GC_LANG_COUNT];
+	for (size_t i = 0; i < c->n_texts; i++)
+		doc_langs[i] = c->texts[i].lang;
+	size_t k;
+	json_t *l;
+	json_array_foreach(langs, k, l) {
+		bool known = false;
+		for (size_t i = 0; i < n_docs; i++)
+			known = known || strcmp(doc_langs[i], json_string_value(l)) == 0;
+		if (!known && n_docs < GC_ARRAY_LEN(doc_langs))
+			doc_langs[n_docs++] = json_string_value(l);
+	}
+	for (size_t i = 0; st == GC_OK && i < n_docs; i++) {
+		struct gc_buf body;
+		gc_buf_init(&body, GC_SEARCH_MAX_BODY);
+		if (i < c->n_texts)
+			gc_buf_str_raw(&body, c->texts[i].summary);
+		st = gc_attachment_texts(db, id, doc_langs[i], &body);
+		/* What does not fit is cut: the index keeps GC_SEARCH_MAX_BODY bytes anyway. */
 		struct gc_search_doc doc = {
 			.module = POLICIES_MODULE,
 			.item_id = id,
-			.lang = c->texts[i].lang,
-			.title = c->texts[i].title,
-			.body = c->texts[i].summary,
+			.lang = doc_langs[i],
+			.title = i < c->n_texts ? c->texts[i].title : c->texts[0].title,
+			.body = gc_buf_str(&body),
 			.url = url,
 			.country = c->country,
 			.kind = c->kind,
 			.year = year,
-			.visibility = gc_visibility_name(env.visibility),
-			.status = gc_item_status_name(env.status),
-			.owner_org = env.owner_org,
+			.visibility = visibility,
+			.status = status,
+			.owner_org = owner_org,
 			.region = json_string_value(json_object_get(regions, "region")),
 			.subregion = json_string_value(json_object_get(regions, "subregion")),
 			.intermediate = json_string_value(json_object_get(regions, "intermediate")),
 			.topics = c->topics,
 			.n_topics = c->n_topics,
 		};
-		st = gc_search_put(ctx->db, &doc);
+		if (st == GC_OK)
+			st = gc_search_put(db, &doc);
+		gc_buf_free(&body);
 	}
+	json_decref(langs);
 	json_decref(regions);
+	return st;
+}
+
+/* With the envelope as it is now (read inside the transaction). */
+static gc_status content_index(struct gc_item_ctx *ctx, struct gc_arena *arena, int64_t id,
+			       const struct policies_content *c)
+{
+	struct gc_item_envelope env;
+	gc_status st = gc_item_get(ctx, id, arena, &env);
+	if (st != GC_OK)
+		return st == GC_ENOTFOUND ? GC_EDB : st; /* the writer always sees what it just wrote */
+	return index_docs(ctx->db, arena, id, c, gc_visibility_name(env.visibility), gc_item_status_name(env.status),
+			  env.owner_org);
+}
+
+gc_status policies_reindex(struct gc_db *db, int64_t id)
+{
+	struct gc_arena *arena = gc_arena_new((size_t)4 << 20);
+	struct policies_content c;
+	json_t *row = NULL;
+	if (!arena)
+		return GC_ENOMEM;
+	gc_status st = gc_db_query_one(db,
+				       "SELECT visibility AS visibility, status AS status, owner_org AS owner_org"
+				       " FROM items WHERE id = ? AND module = 'policies'",
+				       GC_PARAMS(GC_INT(id)), &row);
+	if (st == GC_OK)
+		st = policies_content_read_in(arena, db, id, &c);
+	if (st == GC_OK)
+		st = index_docs(db, arena, id, &c, json_string_value(json_object_get(row, "visibility")),
+				json_string_value(json_object_get(row, "status")),
+				json_integer_value(json_object_get(row, "owner_org")));
+	json_decref(row);
+	gc_arena_free(arena);
 	return st;
 }
 
@@ -571,10 +642,10 @@ gc_status policies_update(struct gc_request *req, struct gc_view *view)
 	for (size_t i = 0; i < c.n_texts; i++)
 		languages[i] = c.texts[i].lang;
 	content = policies_content_json(&c);
-	if (!content) {
-		st = GC_ENOMEM;
+	/* The version's snapshot lists the files too, as a change of files does. */
+	st = content ? policies_attachments_snapshot(ctx.db, id, content) : GC_ENOMEM;
+	if (st != GC_OK)
 		goto out;
-	}
 	struct gc_item_edit edit = {
 		.fields = GC_ITEM_SET_TITLE | GC_ITEM_SET_COUNTRY | GC_ITEM_SET_LANGUAGES,
 		.title = c.texts[0].title,
