@@ -238,6 +238,11 @@ static void fold_cp(struct fold_out *o, struct fold_tok *t, UChar32 c, size_t at
 				tok_flush(o, t);
 				continue;
 			}
+		} else if (!ascii_alnum((UChar32)e)) {
+			tok_flush(o, t); /* a decomposition's space or punctuation ("(株)", " ̈") */
+			continue;
+		} else if (e >= 'A' && e <= 'Z') {
+			e += 32;
 		}
 		if (t->n == 0)
 			t->start = at;
@@ -602,29 +607,25 @@ struct snippet_match {
 
 #define SNIPPET_MAX_MATCHES 2048
 
-/* Appends original bytes, whitespace runs as one space, private marks as U+FFFD. */
+/* Appends original bytes, runs of whitespace (and NUL) as one space, private marks and invalid UTF-8 as U+FFFD. */
 static void snippet_copy(struct fold_out *o, const char *s, size_t from, size_t to)
 {
-	size_t i = from;
-	while (i < to) {
+	int32_t i = (int32_t)from, n = (int32_t)to;
+	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
-		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-			while (i < to && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\0') {
+			while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r' || s[i] == '\0'))
 				i++;
 			out_bytes(o, " ", 1);
 			continue;
 		}
-		if (c == 0xee && i + 2 < to && (unsigned char)s[i + 1] == 0x80 &&
-		    ((unsigned char)s[i + 2] == 0x80 || (unsigned char)s[i + 2] == 0x81)) {
+		int32_t at = i;
+		UChar32 cp;
+		U8_NEXT(s, i, n, cp);
+		if (cp < 0 || cp == 0xe000 || cp == 0xe001)
 			out_bytes(o, "\xef\xbf\xbd", 3);
-			i += 3;
-			continue;
-		}
-		size_t j = i + 1;
-		while (j < to && s[j] != ' ' && s[j] != '\t' && s[j] != '\n' && s[j] != '\r' && (unsigned char)s[j] != 0xee)
-			j++;
-		out_bytes(o, s + i, j - i);
-		i = j;
+		else
+			out_bytes(o, s + at, (size_t)(i - at));
 	}
 }
 

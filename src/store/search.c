@@ -174,10 +174,11 @@ const size_t gc_search_migration_count = GC_ARRAY_LEN(gc_search_migrations);
 /* --- documents ----------------------------------------------------------------- */
 
 /*
- * A copy of s (at most max bytes, cut on a character boundary) in which
- * U+E000 and U+E001 become U+FFFD: those two mark matches in snippets, and a
- * document must not be able to forge a mark. Both are three bytes in UTF-8,
- * as is U+FFFD, so the length does not change. NULL when out of memory.
+ * A copy of s (at most max bytes of it, cut on a character boundary) in
+ * which U+E000 and U+E001 become U+FFFD: those two mark matches in
+ * snippets, and a document must not be able to forge a mark. Bytes that
+ * are not UTF-8 (text extracted from a file can hold them) become U+FFFD
+ * too, so stored text is always valid. NULL when out of memory.
  */
 static char *search_clean(const char *s, size_t max)
 {
@@ -187,20 +188,30 @@ static char *search_clean(const char *s, size_t max)
 		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
 			n--;
 	}
-	char *out = malloc(n + 1);
-	if (!out)
-		return NULL;
-	memcpy(out, s, n);
-	out[n] = '\0';
-	for (size_t i = 0; i + 2 < n; i++) {
-		unsigned char *p = (unsigned char *)out + i;
-		if (p[0] == 0xee && p[1] == 0x80 && (p[2] == 0x80 || p[2] == 0x81)) {
-			p[0] = 0xef;
-			p[1] = 0xbf;
-			p[2] = 0xbd;
-			i += 2;
+	struct gc_buf b;
+	gc_buf_init(&b, n * 3 + 16);
+	for (size_t i = 0; i < n;) {
+		size_t len = 1;
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x80) {
+			len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+			if (c < 0xc2 || c > 0xf4 || i + len > n || !gc_utf8_valid(s + i, len)) {
+				gc_buf_lit(&b, "\xef\xbf\xbd");
+				i++;
+				continue;
+			}
+			if (len == 3 && c == 0xee && (unsigned char)s[i + 1] == 0x80 &&
+			    ((unsigned char)s[i + 2] == 0x80 || (unsigned char)s[i + 2] == 0x81)) {
+				gc_buf_lit(&b, "\xef\xbf\xbd");
+				i += 3;
+				continue;
+			}
 		}
+		gc_buf_raw(&b, s + i, len);
+		i += len;
 	}
+	char *out = gc_buf_error(&b) ? NULL : gc_buf_take(&b, NULL);
+	gc_buf_free(&b);
 	return out;
 }
 

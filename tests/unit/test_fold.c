@@ -72,6 +72,8 @@ Test(fold, latin_case_and_accents)
 	expect_fold("Protección de Datos, año 2018", "proteccion de datos ano 2018");
 	expect_fold("Straße", "strasse");
 	expect_fold("ﬁnance Ｆｕｌｌ", "finance full"); /* ligature and full-width forms */
+	/* Symbols separate; decompositions into spaces or punctuation too (¨ is " ̈", ½ is "1⁄2"). */
+	expect_fold("a㈱b ¨c ℌ Ⅻ ½", "a b c h xii 1 2");
 	/* Decomposed input (e + combining acute) folds as the composed one. */
 	expect_fold("E\xcc\x81tat", "etat");
 }
@@ -203,6 +205,10 @@ Test(fold, snippets_cut_and_collapse)
 	free(s);
 	s = snippet("no match\n\nhere at all", "zzz", 3);
 	cr_expect_str_eq(s, "no match here…");
+	free(s);
+	/* Bytes that are not UTF-8 are shown as U+FFFD. */
+	s = snippet("a\xff\xf4\x98 b", "b", 8);
+	cr_expect_str_eq(s, "a\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd \xee\x80\x80" "b\xee\x80\x81");
 	free(s);
 	/* Marks in the text cannot forge a match. */
 	s = snippet("x \xee\x80\x80y\xee\x80\x81 z", "z", 8);
