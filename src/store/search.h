@@ -50,7 +50,7 @@ struct gc_search_doc {
 
 #define GC_SEARCH_MAX_TOPICS 32
 /* The version of the folding (base/fold.h) the stored folded text was made with; see gc_search_reindex. */
-#define GC_SEARCH_FOLD_VERSION 1
+#define GC_SEARCH_FOLD_VERSION 2
 
 /*
  * Replaces the document for (module, item_id, lang), and the item's topics.
