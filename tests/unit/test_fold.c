@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/fold.h"
 
 /* The indexed form of s. */
@@ -129,6 +130,18 @@ Test(fold, long_words_are_cut)
 	char *got = folded(word);
 	cr_expect_eq(strlen(got), GC_FOLD_MAX_WORD);
 	free(got);
+}
+
+Test(fold, an_empty_buffer_taken_is_the_empty_string)
+{
+	/* gc_buf_take of a buffer nothing was written to (search_clean of an empty body). */
+	struct gc_buf b;
+	gc_buf_init(&b, 16);
+	char *p = gc_buf_take(&b, NULL);
+	cr_assert_not_null(p);
+	cr_expect_str_eq(p, "");
+	free(p);
+	gc_buf_free(&b);
 }
 
 Test(fold, spans_point_at_the_original)
