@@ -115,6 +115,9 @@ struct gc_view {
 				      type="application/atom+xml"> */
 	const char *title;         /* page title, already translated */
 	bool cacheable;            /* the same for every anonymous caller: may be cached */
+	int64_t last_modified;     /* Unix seconds, 0: none. Sent as Last-Modified (kept with a cached
+				      answer); If-Modified-Since at or after it, without If-None-Match,
+				      gets a 304 (feeds) */
 
 	const char *content_type;  /* GC_VIEW_RAW */
 	char *body;                /* GC_VIEW_RAW: malloc'd bytes, taken by the response */

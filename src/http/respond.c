@@ -625,11 +625,32 @@ const char *gc_cache_key(struct gc_exchange *ex, size_t *len)
 	return key;
 }
 
+/*
+ * Last-Modified for a view that has a time, and whether the request's
+ * validators say the client's copy is current: If-None-Match decides when
+ * sent (RFC 9110 §13.2.2), else If-Modified-Since at or after the time.
+ */
+static bool not_modified(struct gc_request *req, const char *etag, int64_t last_modified)
+{
+	const char *inm = gc_header(req, "If-None-Match");
+	if (last_modified > 0) {
+		char date[40];
+		gc_clock_format_http(last_modified, date, sizeof(date));
+		if (gc_add_header(req, "Last-Modified", date) != GC_OK)
+			return false;
+	}
+	if (inm)
+		return gc_etag_matches(inm, etag);
+	const char *ims = gc_header(req, "If-Modified-Since");
+	int64_t since = 0;
+	return last_modified > 0 && ims && gc_clock_parse_http(ims, &since) == GC_OK && since >= last_modified;
+}
+
 gc_status gc_respond_cached(struct gc_exchange *ex, struct gc_cache_entry *entry)
 {
 	char etag[sizeof(entry->etag)];
 	memcpy(etag, entry->etag, sizeof(etag));
-	if (gc_etag_matches(gc_header(&ex->req, "If-None-Match"), etag)) {
+	if (not_modified(&ex->req, etag, entry->last_modified)) {
 		gc_cache_entry_release(entry);
 		struct body none = { .mode = BODY_NONE };
 		return send_response(ex, 304, NULL, &none, "no-cache", etag);
@@ -741,8 +762,9 @@ gc_status gc_respond_view(struct gc_exchange *ex, struct gc_view *view, bool hav
 		const char *key = gc_cache_key(ex, &key_len);
 		if (key) {
 			b.mode = BODY_NONE; /* the cache takes it */
-			struct gc_cache_entry *entry = gc_page_cache_put(ex->server->cache, key, key_len, counter,
-									 content_type, (char *)b.data, b.len);
+			struct gc_cache_entry *entry = gc_page_cache_put_dated(ex->server->cache, key, key_len, counter,
+									       content_type, (char *)b.data, b.len,
+									       view->last_modified);
 			if (!entry)
 				return GC_ENOMEM;
 			return gc_respond_cached(ex, entry);
@@ -750,7 +772,7 @@ gc_status gc_respond_view(struct gc_exchange *ex, struct gc_view *view, bool hav
 	}
 	char etag[19];
 	gc_etag_of(b.data, b.len, etag);
-	if (gc_etag_matches(gc_header(req, "If-None-Match"), etag)) {
+	if (not_modified(req, etag, view->last_modified)) {
 		body_drop(&b);
 		return send_response(ex, 304, NULL, &b, "no-cache", etag);
 	}
