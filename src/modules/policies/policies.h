@@ -215,6 +215,9 @@ extern const struct gc_job_kind policies_attachment_job;
 GC_MUST_CHECK gc_status policies_attachments_model(struct gc_request *req, struct gc_db *db, int64_t id, bool can_edit,
 						   int64_t version, json_t *model);
 
+/* Adds "attachments" (the files' rows, without extraction state) to a version's content snapshot. */
+GC_MUST_CHECK gc_status policies_attachments_snapshot(struct gc_db *db, int64_t id, json_t *content);
+
 gc_status policies_attachment_list(struct gc_request *req, struct gc_view *view);
 gc_status policies_attachment_get(struct gc_request *req, struct gc_view *view);
 gc_status policies_attachment_upload(struct gc_request *req, struct gc_view *view);
