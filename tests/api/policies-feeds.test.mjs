@@ -478,6 +478,15 @@ describe('what supersedes a policy, and its history', () => {
 		assert.ok(versions.length >= 2, 'created and edited');
 		assert.equal(versions[0].note, 'supersedes the 2014 strategy');
 		assert.ok(versions[0].changed_at && versions[0].changed_by, 'who and when');
+		// The policy's page shows its recent changes: who, when, the note and what changed.
+		const model = (await call(server, null, 'GET', `/policies/${ids.kenStrategy}`)).data;
+		assert.equal(model.has_changes, true);
+		assert.equal(model.changes[0].note, 'supersedes the 2014 strategy');
+		assert.deepEqual(model.changes[0].fields, ['Supersedes']);
+		assert.equal(model.changes[0].changed_by.organisation, 'Kenya, Ministry (tests)');
+		assert.equal(model.changes.at(-1).first, true);
+		assert.equal(model.history_href, `/items/${ids.kenStrategy}/history`);
+		assert.match(page.text, /<h2 id="policy-changes-heading">Recent changes<\/h2>[\s\S]*<span class="tag">Supersedes<\/span>/);
 		const hidden = await call(server, null, 'GET', `/items/${ids.kenRestricted}/history`);
 		expectStatus(hidden, 404, 'the history of a policy the caller may not see');
 	});

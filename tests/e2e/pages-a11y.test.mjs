@@ -2,7 +2,7 @@
 // the comparison of states (also shown again with its error), a country profile with
 // its policies by kind, timeline and chart, the list of regional and intergovernmental
 // organisations and one organisation's profile; in English and in Arabic (right to
-// left), anonymous and as a member state (an API token, as a session would be).
+// left), and a policy's recent changes; anonymous and as a member state (an API token, as a session would be).
 // The comparison form is also used as a person would: choose states, press the button.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -35,6 +35,7 @@ before(async () => {
 		kind: 'regional_framework', acting_for_org: ids.au, country: '', adopted: '2014-06-27', topics: ['cybercrime'],
 	}));
 	await call(server, cast.secEditor, 'POST', `/review/${framework.id}/publish`, { json: { version: 1 } });
+	await call(server, cast.kenAdmin, 'POST', `/policies/${ids.kenStrategy}`, { json: { version: 1, topics: ['critical_infrastructure', 'capacity_building', 'governance'], note: 'Topics revised' } });
 });
 after(async () => {
 	await closeBrowser(browser);
@@ -50,6 +51,7 @@ const PAGES = [
 	{ kind: 'countries', path: () => '/countries?region=002', who: null },
 	{ kind: 'organisations', path: () => '/intergovernmental', who: null },
 	{ kind: 'organisation', path: () => `/intergovernmental/${ids.au}`, who: null },
+	{ kind: 'policy-changes', path: () => `/policies/${ids.kenStrategy}`, who: null },
 ];
 
 for (const lang of ['en', 'ar']) {
