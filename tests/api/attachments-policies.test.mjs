@@ -193,6 +193,21 @@ describe('upload and serving', () => {
 		expectStatus(await call(server, cast.kenAdmin, 'POST', `/policies/${ids.kenPublic}/attachments/${res.data.id}/remove`, { json: {} }), 200, 'remove');
 	});
 
+	test('a stored file damaged on disk is never served', async () => {
+		const { writeFile, readFile } = await import('node:fs/promises');
+		const data = 'a file to damage\n';
+		const res = expectStatus(await upload(cast.kenAdmin, ids.kenPublic, { filename: 'damaged.txt', type: 'text/plain', data }), 201, 'upload');
+		const file = `${server.db.dataDir}/files/${res.data.sha256.slice(0, 2)}/${res.data.sha256}`;
+		assert.equal(await readFile(file, 'utf8'), data);
+		await writeFile(file, 'a file tampered!\n');
+		const bad = await fetchFile(null, res.data.href, { headers: { Accept: 'application/json' } });
+		expectStatus(bad, 500, 'damaged');
+		assert.doesNotMatch(bad.text, /files\/|tampered|sha256/);
+		await writeFile(file, data);
+		expectStatus(await fetchFile(null, res.data.href), 200, 'repaired');
+		expectStatus(await call(server, cast.kenAdmin, 'DELETE', `/policies/${ids.kenPublic}/attachments/${res.data.id}`), 200, 'remove');
+	});
+
 	test('removal: the row goes, the file answers 404, the item gets a new version', async () => {
 		const res = expectStatus(await upload(cast.kenAdmin, ids.kenPublic, { filename: 'gone.txt', type: 'text/plain', data: 'to be removed\n' }), 201, 'upload');
 		const v = (await call(server, cast.kenAdmin, 'GET', `/items/${ids.kenPublic}`)).data.version;

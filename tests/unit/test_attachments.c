@@ -310,6 +310,14 @@ Test(files, put_and_read_back)
 	cr_assert(memcmp(bytes, "hello", 5) == 0);
 	free(bytes);
 	cr_assert_eq(gc_files_read(dir, sha, 4, &bytes, &len), GC_ETOOBIG);
+	int fd = -1;
+	cr_assert_eq(gc_files_open(dir, sha, 100, &fd, &len), GC_OK);
+	cr_assert_eq(len, 5);
+	char back[8] = "";
+	cr_assert_eq(pread(fd, back, sizeof(back), 0), 5);
+	cr_assert(memcmp(back, "hello", 5) == 0);
+	close(fd);
+	cr_assert_eq(gc_files_open(dir, sha, 4, &fd, &len), GC_ETOOBIG);
 	cr_assert_eq(gc_files_read(dir, "../../etc/passwd", 100, &bytes, &len), GC_EINVAL);
 	cr_assert_eq(gc_files_read(dir, "0000000000000000000000000000000000000000000000000000000000000000", 100, &bytes,
 				   &len),
@@ -320,6 +328,7 @@ Test(files, put_and_read_back)
 	fputs("jello", f);
 	fclose(f);
 	cr_assert_eq(gc_files_read(dir, sha, 100, &bytes, &len), GC_EIO);
+	cr_assert_eq(gc_files_open(dir, sha, 100, &fd, &len), GC_EIO);
 	char cmd[2100];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	cr_assert_eq(system(cmd), 0);
