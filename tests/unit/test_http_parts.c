@@ -1491,6 +1491,7 @@ Test(server, bodies)
 		  "--xyz\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.txt\"\r\n\r\nhi\r\n--xyz--\r\n");
 	expect_error(r, 413, "payload_too_large", NULL);
 	free(r);
+	/* A part without its Content-Disposition names nothing: the body is refused, not guessed at. */
 	r = fetch("POST", "/api/v1/echo", multipart, "--xyz\r\n\r\nhello\r\n--xyz--\r\n");
 	expect_error(r, 400, "invalid_multipart", NULL);
 	free(r);
