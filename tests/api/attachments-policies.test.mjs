@@ -170,6 +170,27 @@ describe('upload and serving', () => {
 		assert.match(mine.text, /<label for="attachment-file">/);
 	});
 
+	test('a multipart form without files works like a urlencoded one (a policy created with it)', async () => {
+		const mp = multipart([
+			{ name: 'title', value: 'Créée par un formulaire multipart' }, { name: 'kind', value: 'other' },
+			{ name: 'summary', value: 'Line one\r\nline two' }, { name: 'lang', value: 'fr' },
+			{ name: 'topics', value: 'cybercrime' }, { name: 'topics', value: 'governance' }, { name: 'visibility', value: 'public' },
+		]);
+		const res = await request(server, '/api/v1/policies', {
+			method: 'POST', headers: { ...cast.kenAdmin.headers, Accept: 'application/json', 'Content-Type': mp.contentType }, body: mp.body,
+		});
+		expectStatus(res, 201, 'multipart create');
+		const made = JSON.parse(res.text);
+		assert.equal(made.text.title, 'Créée par un formulaire multipart');
+		assert.equal(made.text.lang, 'fr');
+		assert.deepEqual(made.topics.map((t) => t.key).sort(), ['cybercrime', 'governance']);
+		const withFile = multipart([{ name: 'title', value: 'x' }, { name: 'kind', value: 'other' }, { name: 'file', filename: 'a.pdf', type: 'application/pdf', data: PDF }]);
+		const refused = await request(server, '/api/v1/policies', {
+			method: 'POST', headers: { ...cast.kenAdmin.headers, Accept: 'application/json', 'Content-Type': withFile.contentType }, body: withFile.body,
+		});
+		expectStatus(refused, 413, 'a file where no upload is taken');
+	});
+
 	test('the same bytes are stored once', async () => {
 		const again = expectStatus(await upload(cast.kenEditor, ids.kenPublic, { filename: 'copy.pdf', lang: 'fr' }), 201, 'again');
 		assert.equal(again.data.sha256, att.sha256);
