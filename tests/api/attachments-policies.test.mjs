@@ -375,6 +375,21 @@ describe('refusals', () => {
 		const good = await upload(null, ids.kenPublic, { session, filename: 'from-browser.pdf' });
 		assert.equal(good.status, 303, good.text.slice(0, 300));
 		assert.equal(good.headers.location, `/policies/${ids.kenPublic}`);
+		// The page's remove button: a urlencoded form with the token.
+		const rows = (await listing(cast.kenAdmin, ids.kenPublic)).data.attachments;
+		const mine = rows.find((a) => a.filename === 'from-browser.pdf');
+		const page = await request(server, `/policies/${ids.kenPublic}`, { headers: { Cookie: session.cookie, Accept: 'text/html' } });
+		assert.match(page.text, new RegExp(`<form method="post" action="${mine.href}/remove"`));
+		const noToken = await request(server, `${mine.href}/remove`, {
+			method: 'POST', headers: { Cookie: session.cookie, Accept: 'text/html', 'Content-Type': 'application/x-www-form-urlencoded' }, body: '',
+		});
+		expectStatus(noToken, 403, 'remove without token');
+		const removed = await request(server, `${mine.href}/remove`, {
+			method: 'POST', headers: { Cookie: session.cookie, Accept: 'text/html', 'Content-Type': 'application/x-www-form-urlencoded' },
+			body: `csrf_token=${encodeURIComponent(session.csrf)}`,
+		});
+		assert.equal(removed.status, 303, removed.text.slice(0, 200));
+		expectStatus(await fetchFile(null, mine.href), 404, 'removed through the page');
 		const bad = await upload(null, ids.kenPublic, { session, data: 'GIF89a' + 'x'.repeat(40), filename: 'x.gif', type: 'image/gif' });
 		expectStatus(bad, 415, 'page refusal');
 		assert.match(bad.text, /id="attachment-file-error"/, 'the message beside the field');
