@@ -122,6 +122,10 @@ struct gc_view {
 	const char *content_type;  /* GC_VIEW_RAW */
 	char *body;                /* GC_VIEW_RAW: malloc'd bytes, taken by the response */
 	size_t body_len;
+	int fd;                    /* GC_VIEW_RAW, instead of body when has_fd: an open file whose first body_len
+				      bytes are sent without being read into memory; the view
+				      owns it (closed once sent, or by the server when the handler fails) */
+	bool has_fd;
 	const void *static_body;   /* GC_VIEW_RAW, instead of body: bytes that outlive the server
 				      (embedded files), sent without a copy; body_len is their size */
 	const char *filename;      /* GC_VIEW_RAW: sent as an attachment with this name */
