@@ -170,6 +170,27 @@ describe('upload and serving', () => {
 		assert.match(mine.text, /<label for="attachment-file">/);
 	});
 
+	test('a multipart form without files works like a urlencoded one (a policy created with it)', async () => {
+		const mp = multipart([
+			{ name: 'title', value: 'Créée par un formulaire multipart' }, { name: 'kind', value: 'other' },
+			{ name: 'summary', value: 'Line one\r\nline two' }, { name: 'lang', value: 'fr' },
+			{ name: 'topics', value: 'cybercrime' }, { name: 'topics', value: 'governance' }, { name: 'visibility', value: 'public' },
+		]);
+		const res = await request(server, '/api/v1/policies', {
+			method: 'POST', headers: { ...cast.kenAdmin.headers, Accept: 'application/json', 'Content-Type': mp.contentType }, body: mp.body,
+		});
+		expectStatus(res, 201, 'multipart create');
+		const made = JSON.parse(res.text);
+		assert.equal(made.text.title, 'Créée par un formulaire multipart');
+		assert.equal(made.text.lang, 'fr');
+		assert.deepEqual(made.topics.map((t) => t.key).sort(), ['cybercrime', 'governance']);
+		const withFile = multipart([{ name: 'title', value: 'x' }, { name: 'kind', value: 'other' }, { name: 'file', filename: 'a.pdf', type: 'application/pdf', data: PDF }]);
+		const refused = await request(server, '/api/v1/policies', {
+			method: 'POST', headers: { ...cast.kenAdmin.headers, Accept: 'application/json', 'Content-Type': withFile.contentType }, body: withFile.body,
+		});
+		expectStatus(refused, 413, 'a file where no upload is taken');
+	});
+
 	test('the same bytes are stored once', async () => {
 		const again = expectStatus(await upload(cast.kenEditor, ids.kenPublic, { filename: 'copy.pdf', lang: 'fr' }), 201, 'again');
 		assert.equal(again.data.sha256, att.sha256);
@@ -191,6 +212,21 @@ describe('upload and serving', () => {
 		assert.ok(cd.includes("filename*=UTF-8''%D0%A1%D1%82%D1%80%D0%B0%D1%82%D0%B5%D0%B3%D0%B8%D1%8F_%3B%20x%3Dy.pdf") || cd.includes('%D0%A1'), cd);
 		assert.doesNotMatch(cd, /[\r\n]/);
 		expectStatus(await call(server, cast.kenAdmin, 'POST', `/policies/${ids.kenPublic}/attachments/${res.data.id}/remove`, { json: {} }), 200, 'remove');
+	});
+
+	test('a stored file damaged on disk is never served', async () => {
+		const { writeFile, readFile } = await import('node:fs/promises');
+		const data = 'a file to damage\n';
+		const res = expectStatus(await upload(cast.kenAdmin, ids.kenPublic, { filename: 'damaged.txt', type: 'text/plain', data }), 201, 'upload');
+		const file = `${server.db.dataDir}/files/${res.data.sha256.slice(0, 2)}/${res.data.sha256}`;
+		assert.equal(await readFile(file, 'utf8'), data);
+		await writeFile(file, 'a file tampered!\n');
+		const bad = await fetchFile(null, res.data.href, { headers: { Accept: 'application/json' } });
+		expectStatus(bad, 500, 'damaged');
+		assert.doesNotMatch(bad.text, /files\/|tampered|sha256/);
+		await writeFile(file, data);
+		expectStatus(await fetchFile(null, res.data.href), 200, 'repaired');
+		expectStatus(await call(server, cast.kenAdmin, 'DELETE', `/policies/${ids.kenPublic}/attachments/${res.data.id}`), 200, 'remove');
 	});
 
 	test('removal: the row goes, the file answers 404, the item gets a new version', async () => {
@@ -339,6 +375,21 @@ describe('refusals', () => {
 		const good = await upload(null, ids.kenPublic, { session, filename: 'from-browser.pdf' });
 		assert.equal(good.status, 303, good.text.slice(0, 300));
 		assert.equal(good.headers.location, `/policies/${ids.kenPublic}`);
+		// The page's remove button: a urlencoded form with the token.
+		const rows = (await listing(cast.kenAdmin, ids.kenPublic)).data.attachments;
+		const mine = rows.find((a) => a.filename === 'from-browser.pdf');
+		const page = await request(server, `/policies/${ids.kenPublic}`, { headers: { Cookie: session.cookie, Accept: 'text/html' } });
+		assert.match(page.text, new RegExp(`<form method="post" action="${mine.href}/remove"`));
+		const noToken = await request(server, `${mine.href}/remove`, {
+			method: 'POST', headers: { Cookie: session.cookie, Accept: 'text/html', 'Content-Type': 'application/x-www-form-urlencoded' }, body: '',
+		});
+		expectStatus(noToken, 403, 'remove without token');
+		const removed = await request(server, `${mine.href}/remove`, {
+			method: 'POST', headers: { Cookie: session.cookie, Accept: 'text/html', 'Content-Type': 'application/x-www-form-urlencoded' },
+			body: `csrf_token=${encodeURIComponent(session.csrf)}`,
+		});
+		assert.equal(removed.status, 303, removed.text.slice(0, 200));
+		expectStatus(await fetchFile(null, mine.href), 404, 'removed through the page');
 		const bad = await upload(null, ids.kenPublic, { session, data: 'GIF89a' + 'x'.repeat(40), filename: 'x.gif', type: 'image/gif' });
 		expectStatus(bad, 415, 'page refusal');
 		assert.match(bad.text, /id="attachment-file-error"/, 'the message beside the field');

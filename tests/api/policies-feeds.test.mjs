@@ -190,13 +190,30 @@ describe('the Atom feed', () => {
 		assert.match(res.headers.etag, /^"[0-9a-f]{16}"$/);
 		const again = await request(server, '/policies.atom?kind=law_regulation', { headers: { 'If-None-Match': res.headers.etag } });
 		assert.equal(again.status, 304);
+		// Last-Modified: when the kept answer was made; If-Modified-Since alone is answered by it.
+		const lastModified = res.headers['last-modified'];
+		assert.match(lastModified, /^[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT$/);
+		const since = await request(server, '/policies.atom?kind=law_regulation', { headers: { 'If-Modified-Since': lastModified } });
+		assert.equal(since.status, 304);
+		assert.equal(since.headers['last-modified'], lastModified);
+		const older = new Date(Date.parse(lastModified) - 1000).toUTCString();
+		const stale = await request(server, '/policies.atom?kind=law_regulation', { headers: { 'If-Modified-Since': older } });
+		assert.equal(stale.status, 200, 'a copy older than the answer');
+		const both = await request(server, '/policies.atom?kind=law_regulation', { headers: { 'If-Modified-Since': lastModified, 'If-None-Match': '"0000000000000000"' } });
+		assert.equal(both.status, 200, 'If-None-Match decides when both are sent');
+		const junk = await request(server, '/policies.atom?kind=law_regulation', { headers: { 'If-Modified-Since': 'yesterday' } });
+		assert.equal(junk.status, 200, 'a date that is not an IMF-fixdate is ignored');
 		const { res: mine } = await feed(cast.kenReader, '?kind=law_regulation');
 		assert.equal(mine.headers['cache-control'], 'no-store');
 		assert.equal(mine.headers.etag, undefined);
+		assert.equal(mine.headers['last-modified'], undefined, 'no validators on what is never stored');
 		// A write changes the feed: the old ETag no longer matches.
 		await createPolicy(server, cast.pseEditor, { title: 'Palestine data law', kind: 'law_regulation', visibility: 'public', summary: 'Data.' });
 		const after = await request(server, '/policies.atom?kind=law_regulation', { headers: { 'If-None-Match': res.headers.etag } });
 		assert.equal(after.status, 200);
+		// The new answer is made after the write: If-Modified-Since the old answer's time no longer matches
+		// unless it was made in the same second (HTTP dates have no finer grain; the ETag has).
+		assert.ok(Date.parse(after.headers['last-modified']) >= Date.parse(lastModified));
 		assert.ok(after.text.includes('Palestine data law'));
 	});
 
@@ -461,6 +478,15 @@ describe('what supersedes a policy, and its history', () => {
 		assert.ok(versions.length >= 2, 'created and edited');
 		assert.equal(versions[0].note, 'supersedes the 2014 strategy');
 		assert.ok(versions[0].changed_at && versions[0].changed_by, 'who and when');
+		// The policy's page shows its recent changes: who, when, the note and what changed.
+		const model = (await call(server, null, 'GET', `/policies/${ids.kenStrategy}`)).data;
+		assert.equal(model.has_changes, true);
+		assert.equal(model.changes[0].note, 'supersedes the 2014 strategy');
+		assert.deepEqual(model.changes[0].fields, ['Supersedes']);
+		assert.equal(model.changes[0].changed_by.organisation, 'Kenya, Ministry (tests)');
+		assert.equal(model.changes.at(-1).first, true);
+		assert.equal(model.history_href, `/items/${ids.kenStrategy}/history`);
+		assert.match(page.text, /<h2 id="policy-changes-heading">Recent changes<\/h2>[\s\S]*<span class="tag">Supersedes<\/span>/);
 		const hidden = await call(server, null, 'GET', `/items/${ids.kenRestricted}/history`);
 		expectStatus(hidden, 404, 'the history of a policy the caller may not see');
 	});

@@ -282,7 +282,6 @@ gc_status policies_attachment_get(struct gc_request *req, struct gc_view *view)
 	struct gc_item_ctx ctx;
 	struct gc_item_envelope env;
 	json_t *row = NULL;
-	char *bytes = NULL;
 	size_t len = 0;
 	int64_t id = path_int(req, 0), aid = path_int(req, 1);
 	gc_status st = visible_policy(req, &ctx, id, &env);
@@ -303,24 +302,23 @@ gc_status policies_attachment_get(struct gc_request *req, struct gc_view *view)
 	json_decref(row);
 	if (!sha || !name || !etag || !type)
 		return GC_ENOMEM;
-	/* The database connection is not needed while the file is read. */
-	st = gc_files_read(gc_attachments_data_dir(), sha, req->server->config.max_upload_bytes, &bytes,
-			   &len);
+	int fd = -1;
+	st = gc_files_open(gc_attachments_data_dir(), sha, req->server->config.max_upload_bytes, &fd, &len);
 	if (st == GC_ENOTFOUND) {
 		gc_log(GC_LOG_ERROR, "an attachment's file is missing", "{s:I}", "attachment_id", (json_int_t)aid);
 		return GC_EIO;
 	}
 	if (st != GC_OK)
 		return st;
+	/* The view owns the file from here: sent without being read into memory, closed when sent. */
+	view->fd = fd;
+	view->has_fd = true;
 	/* Served as a download in a sandbox, whatever a browser would make of it (SECURITY.md F4). */
 	st = gc_add_header(req, "Content-Security-Policy", "sandbox; default-src 'none'");
-	if (st != GC_OK) {
-		free(bytes);
+	if (st != GC_OK)
 		return st;
-	}
 	view->kind = GC_VIEW_RAW;
 	view->content_type = type;
-	view->body = bytes;
 	view->body_len = len;
 	view->filename = name;
 	view->etag = etag;

@@ -165,6 +165,12 @@ gc_status policies_atom(struct gc_request *req, struct gc_view *view)
 	view->body = gc_buf_take(&out, &view->body_len);
 	st = view->body ? GC_OK : GC_ENOMEM;
 	view->cacheable = true;
+	/*
+	 * Last-Modified is when this answer was made: the anonymous answer is kept
+	 * until the next write, so no change is older than it (the feed's newest
+	 * entry is not: a withdrawal changes the feed and leaves only older entries).
+	 */
+	view->last_modified = gc_clock_now();
 out:
 	gc_cursor_close(cursor);
 	gc_buf_free(&entries);

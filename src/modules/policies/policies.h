@@ -251,6 +251,15 @@ GC_MUST_CHECK gc_status policies_list_shape(struct gc_request *req, json_t *row)
 /* Appends the list's filters as the request gave them, the first preceded by first, skipping skip (or NULL). */
 void policies_list_query_string(const struct gc_request *req, struct gc_buf *b, char first, const char *skip);
 
+/*
+ * Adds to a policy's model its recent changes (changes.c): "changes", the
+ * newest versions of its history the caller may see (at most 5), each
+ * {version, changed_at, changed_by, note, first, fields: the labels of what
+ * changed since the version before}, "has_changes", "more_changes" and
+ * "history_href".
+ */
+GC_MUST_CHECK gc_status policies_changes(struct gc_request *req, struct gc_item_ctx *ctx, int64_t id, json_t *model);
+
 gc_status policies_list(struct gc_request *req, struct gc_view *view);
 gc_status policies_atom(struct gc_request *req, struct gc_view *view);
 gc_status policies_json_export(struct gc_request *req, struct gc_view *view);
