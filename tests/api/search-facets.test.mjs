@@ -196,7 +196,7 @@ describe('messages and refusals', () => {
 	test('malformed filters are refused with 400 naming them, for every kind of caller', async () => {
 		for (const who of [null, cast.kenReader, cast.secAdmin, cast.stkEditor]) {
 			for (const [query, field] of [['year=abc', 'year'], ['year=0', 'year'], ['country=ke', 'country'],
-				['region=1234', 'region'], ['language=xx', 'language'], ['page=0', 'page'], ['page=1001', 'page']]) {
+				['region=1234', 'region'], ['language=xx', 'language'], ['page=0', 'page'], ['page=502', 'page'], ['page=1001', 'page']]) {
 				const res = await call(server, who, 'GET', `/search?q=${WORD}&${query}`);
 				expectStatus(res, 400, query);
 				assert.equal(res.data.error.field, field, query);

@@ -5,8 +5,8 @@
 #include "auth/items.h"
 #include "http/server.h"
 #include "render/i18n.h"
-#include "store/outbox.h"
 #include "base/log.h"
+#include "store/outbox.h"
 #include "store/search.h"
 #include "store/store.h"
 

@@ -307,6 +307,9 @@ gc_status core_search(struct gc_request *req, struct gc_view *view)
 		return GC_OK;
 	}
 
+	/* Deep pages are refused (GC_SEARCH_MAX_OFFSET): costly, and no one reads them. */
+	if ((page - 1) * SEARCH_PAGE_SIZE > GC_SEARCH_MAX_OFFSET)
+		return gc_fail(req, 400, "invalid_param", "error.invalid_param", "page");
 	struct gc_db *db = gc_request_db(req);
 	if (!db)
 		return GC_EHTTP;

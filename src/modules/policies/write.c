@@ -642,10 +642,10 @@ gc_status policies_update(struct gc_request *req, struct gc_view *view)
 	for (size_t i = 0; i < c.n_texts; i++)
 		languages[i] = c.texts[i].lang;
 	content = policies_content_json(&c);
-	if (!content) {
-		st = GC_ENOMEM;
+	/* The version's snapshot lists the files too, as a change of files does. */
+	st = content ? policies_attachments_snapshot(ctx.db, id, content) : GC_ENOMEM;
+	if (st != GC_OK)
 		goto out;
-	}
 	struct gc_item_edit edit = {
 		.fields = GC_ITEM_SET_TITLE | GC_ITEM_SET_COUNTRY | GC_ITEM_SET_LANGUAGES,
 		.title = c.texts[0].title,
