@@ -103,7 +103,9 @@ export function parseForms(html, base) {
 			}
 			fields.push({ name: at.name, type, value, checked: 'checked' in at, tag });
 		}
-		forms.push({ action: new URL(decode(a.action || base), `http://x${base}`).pathname + (new URL(decode(a.action || base), `http://x${base}`).search), method: (a.method || 'get').toLowerCase(), fields });
+		const target = new URL(decode(a.action || base), `http://x${base}`);
+		forms.push({ action: target.pathname + target.search, method: (a.method || 'get').toLowerCase(),
+			multipart: /multipart\/form-data/i.test(a.enctype ?? ''), fields });
 	}
 	return forms;
 }
@@ -134,6 +136,20 @@ function pairsOf(form, target, payload) {
 		pairs.push([f.name, value]);
 	});
 	return pairs;
+}
+
+/** A multipart/form-data request of the pairs, with a small text file in each file field. */
+function multipartOf(form, pairs) {
+	const boundary = '----gcscp-injection-boundary';
+	const parts = pairs.map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`);
+	for (const f of form.fields.filter((g) => g.type === 'file')) {
+		parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="${f.name}"; filename="note.txt"\r\nContent-Type: text/plain\r\n\r\nA short note.\n\r\n`);
+	}
+	return {
+		method: 'POST',
+		headers: { Accept: 'text/html', 'Content-Type': `multipart/form-data; boundary=${boundary}` },
+		body: Buffer.from(`${parts.join('')}--${boundary}--\r\n`),
+	};
 }
 
 const fuzzable = (f) => f.name !== 'csrf_token' && f.type !== 'file';
@@ -184,11 +200,12 @@ async function fuzzPage(who, path, label, { skipActions = [] } = {}) {
 				const current = now.find((f) => f.action === form.action && f.method === form.method
 					&& f.fields.length === form.fields.length && f.fields.every((g, j) => g.name === form.fields[j].name));
 				if (!current) break;
-				const params = new URLSearchParams(pairsOf(current, i, payload));
+				const pairs = pairsOf(current, i, payload);
+				const params = new URLSearchParams(pairs);
 				const what = `${label}: ${key} field ${form.fields[i].name} = ${JSON.stringify(payload)}`;
 				const t0 = Date.now();
 				const res = current.method === 'post'
-					? await send(who, current.action, {
+					? await send(who, current.action, current.multipart ? multipartOf(current, pairs) : {
 						method: 'POST',
 						headers: { Accept: 'text/html', 'Content-Type': 'application/x-www-form-urlencoded' },
 						body: params.toString(),
@@ -235,7 +252,7 @@ test('every field of every form, with SQL and script injection strings: no 5xx, 
 	// What was covered, for the log.
 	const forms = [...coverage.forms].sort();
 	process.stdout.write(`# injection: ${forms.length} forms, ${coverage.fields} fields, ${coverage.submissions} submissions; statuses ${JSON.stringify(coverage.statuses)}\n# forms: ${forms.join(', ')}\n`);
-	for (const must of ['GET /search', 'POST /login', 'POST /policies', 'POST /policies/{id}', 'POST /items/{id}/access', 'POST /review/{id}/reject', 'POST /account/password', 'POST /account/tokens']) {
+	for (const must of ['POST /policies/{id}/attachments', 'GET /search', 'POST /login', 'POST /policies', 'POST /policies/{id}', 'POST /items/{id}/access', 'POST /review/{id}/reject', 'POST /account/password', 'POST /account/tokens']) {
 		assert.ok(forms.includes(must), `the form ${must} was fuzzed (found: ${forms.join(', ')})`);
 	}
 	assert.ok(coverage.fields >= 40, `${coverage.fields} fields`);
