@@ -456,14 +456,37 @@ gc_status policies_list(struct gc_request *req, struct gc_view *view)
 	q.n = 0;
 	if (st != GC_OK)
 		goto out;
-	gc_buf_lit(&q.sql, LIST_COLUMNS);
-	st = list_from(req, &ctx, &f, true, &q);
-	if (st != GC_OK)
-		goto out;
-	list_order(&f, &q.sql);
-	gc_buf_lit(&q.sql, " LIMIT ? OFFSET ?");
-	q_param(&q, GC_INT(per_page));
-	q_param(&q, GC_INT((page - 1) * per_page));
+	if (f.by_title) {
+		/* The order needs each row's title in the reader's language: chosen for every row. */
+		gc_buf_lit(&q.sql, LIST_COLUMNS);
+		st = list_from(req, &ctx, &f, true, &q);
+		if (st != GC_OK)
+			goto out;
+		list_order(&f, &q.sql);
+		gc_buf_lit(&q.sql, " LIMIT ? OFFSET ?");
+		q_param(&q, GC_INT(per_page));
+		q_param(&q, GC_INT((page - 1) * per_page));
+	} else {
+		/*
+		 * By date: the page's ids first, then the title in the reader's language for
+		 * those rows only (choosing it for every visible row cost 0.4 s at 100,000 items).
+		 */
+		gc_buf_lit(&q.sql, LIST_COLUMNS " FROM items i JOIN policies p ON p.item_id = i.id"
+				   " JOIN organisations o ON o.id = i.owner_org"
+				   " JOIN policy_texts t ON t.item_id = i.id AND t.lang = (SELECT t2.lang FROM"
+				   " policy_texts t2 WHERE t2.item_id = i.id ORDER BY CASE WHEN t2.lang = ? THEN 0"
+				   " ELSE 1 END, t2.position LIMIT 1)"
+				   " WHERE i.id IN (SELECT i.id");
+		q_param(&q, GC_TEXT(req->lang ? req->lang : GC_LANG_DEFAULT));
+		st = list_from(req, &ctx, &f, false, &q);
+		if (st != GC_OK)
+			goto out;
+		list_order(&f, &q.sql);
+		gc_buf_lit(&q.sql, " LIMIT ? OFFSET ?)");
+		q_param(&q, GC_INT(per_page));
+		q_param(&q, GC_INT((page - 1) * per_page));
+		list_order(&f, &q.sql);
+	}
 	sql = q_text(req, &q);
 	st = sql ? gc_db_query(ctx.db, sql, q.params, q.n, &rows) : GC_ENOMEM;
 	if (st != GC_OK)
