@@ -67,8 +67,11 @@ char *gc_buf_take(struct gc_buf *buf, size_t *len)
 {
 	if (buf->err)
 		return NULL;
-	if (!buf->data && !buf_reserve(buf, 0))
-		return NULL;
+	if (!buf->data) {
+		if (!buf_reserve(buf, 0))
+			return NULL;
+		buf->data[0] = '\0'; /* nothing was written: the empty string, terminated */
+	}
 	char *p = buf->data;
 	if (len)
 		*len = buf->len;

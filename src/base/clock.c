@@ -1,5 +1,6 @@
 #include "base/clock.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -120,4 +121,37 @@ gc_status gc_clock_parse_iso8601(const char *s, int64_t *out)
 	int64_t days = (int64_t)era * 146097 + doe - 719468;
 	*out = days * 86400 + hour * 3600 + minute * 60 + second;
 	return GC_OK;
+}
+
+gc_status gc_clock_parse_http(const char *s, int64_t *out)
+{
+	static const char days[7][4] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+	static const char months[12][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+					    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	/* "Sun, 06 Nov 1994 08:49:37 GMT": 29 bytes, nothing else (RFC 9110 IMF-fixdate). */
+	if (strlen(s) != 29 || s[3] != ',' || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' || s[16] != ' ' ||
+	    strcmp(s + 25, " GMT") != 0)
+		return GC_EINVAL;
+	bool day_ok = false;
+	for (int d = 0; d < 7; d++)
+		day_ok = day_ok || memcmp(s, days[d], 3) == 0;
+	int month = 0;
+	for (int m = 0; m < 12; m++)
+		if (memcmp(s + 8, months[m], 3) == 0)
+			month = m + 1;
+	if (!day_ok || !month)
+		return GC_EINVAL;
+	char iso[21];
+	/* YYYY-MM-DDTHH:MM:SSZ from the fixed positions; parse_iso8601 checks every digit and range. */
+	memcpy(iso, s + 12, 4);
+	iso[4] = '-';
+	iso[5] = (char)('0' + month / 10);
+	iso[6] = (char)('0' + month % 10);
+	iso[7] = '-';
+	memcpy(iso + 8, s + 5, 2);
+	iso[10] = 'T';
+	memcpy(iso + 11, s + 17, 8);
+	iso[19] = 'Z';
+	iso[20] = '\0';
+	return gc_clock_parse_iso8601(iso, out);
 }

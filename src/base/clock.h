@@ -22,5 +22,8 @@ void gc_clock_format_iso8601_ms(int64_t unix_ms, char *out, size_t size);
 void gc_clock_format_http(int64_t unix_seconds, char *out, size_t size);
 /* Parses "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SSZ" strictly into Unix seconds. */
 GC_MUST_CHECK gc_status gc_clock_parse_iso8601(const char *s, int64_t *out);
+/* An HTTP date in the one form senders must use (RFC 9110 IMF-fixdate, "Sun, 06 Nov 1994 08:49:37 GMT",
+ * what gc_clock_format_http writes); the obsolete forms and anything else are GC_EINVAL. */
+GC_MUST_CHECK gc_status gc_clock_parse_http(const char *s, int64_t *out);
 
 #endif

@@ -193,6 +193,13 @@ struct gc_cache_entry *gc_page_cache_get(struct gc_page_cache *cache, const char
 struct gc_cache_entry *gc_page_cache_put(struct gc_page_cache *cache, const char *key, size_t key_len,
 					 int64_t counter, const char *content_type, char *body, size_t body_len)
 {
+	return gc_page_cache_put_dated(cache, key, key_len, counter, content_type, body, body_len, 0);
+}
+
+struct gc_cache_entry *gc_page_cache_put_dated(struct gc_page_cache *cache, const char *key, size_t key_len,
+					       int64_t counter, const char *content_type, char *body, size_t body_len,
+					       int64_t last_modified)
+{
 	struct gc_cache_entry *e = calloc(1, sizeof(*e));
 	if (!e) {
 		free(body);
@@ -210,6 +217,7 @@ struct gc_cache_entry *gc_page_cache_put(struct gc_page_cache *cache, const char
 	e->key[key_len] = '\0';
 	e->key_len = key_len;
 	e->counter = counter;
+	e->last_modified = last_modified;
 	e->hash = key_hash(cache, key, key_len);
 	e->bytes = sizeof(*e) + key_len + body_len + strlen(content_type) + 2;
 	gc_etag_of(body, body_len, e->etag);

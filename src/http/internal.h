@@ -207,6 +207,7 @@ struct gc_cache_entry {
 	char *content_type;
 	char etag[19];              /* "\"<16 hex>\"" */
 	int64_t counter;            /* the change counter read before rendering */
+	int64_t last_modified;      /* the view's, 0: none */
 	uint64_t hash;
 	size_t bytes;               /* what the entry costs against the cache's budget */
 	struct gc_cache_entry *next_in_bucket;
@@ -233,6 +234,10 @@ struct gc_cache_entry *gc_page_cache_get(struct gc_page_cache *cache, const char
  */
 struct gc_cache_entry *gc_page_cache_put(struct gc_page_cache *cache, const char *key, size_t key_len,
 					 int64_t counter, const char *content_type, char *body, size_t body_len);
+/* The same, for a view with a Last-Modified time (set before the entry is shared). */
+struct gc_cache_entry *gc_page_cache_put_dated(struct gc_page_cache *cache, const char *key, size_t key_len,
+					       int64_t counter, const char *content_type, char *body, size_t body_len,
+					       int64_t last_modified);
 void gc_cache_entry_release(struct gc_cache_entry *entry);
 /* Entries and bytes held now (for tests and metrics). */
 void gc_page_cache_stats(struct gc_page_cache *cache, size_t *entries, size_t *bytes);

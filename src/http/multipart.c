@@ -25,7 +25,7 @@ static gc_status fail(struct gc_http_error *err, int status, const char *code)
 
 void gc_multipart_default_limits(struct gc_multipart_limits *limits, size_t max_file_bytes)
 {
-	limits->max_parts = 64;
+	limits->max_parts = GC_MAX_FORM_FIELDS; /* as many as a urlencoded form may have */
 	limits->max_files = 8;
 	limits->max_header_bytes = 4096;
 	limits->max_field_bytes = 1u << 20;

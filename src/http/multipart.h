@@ -39,7 +39,7 @@ struct gc_multipart_limits {
 	size_t max_file_bytes;   /* the content of one file */
 };
 
-/* The defaults the server uses: 64 parts, 8 files, 4 KiB of headers a part,
+/* The defaults the server uses: GC_MAX_FORM_FIELDS (256) parts, 8 files, 4 KiB of headers a part,
  * 1 MiB a field; files up to the upload limit given. */
 void gc_multipart_default_limits(struct gc_multipart_limits *limits, size_t max_file_bytes);
 

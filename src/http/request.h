@@ -110,13 +110,22 @@ struct gc_view {
 	enum gc_view_kind kind;
 	int status;                /* 200 unless set */
 	json_t *model;             /* owned by the view */
-	const char *template_name; /* GC_VIEW_PAGE: e.g. "countries/list" */
+	const char *template_name; /* GC_VIEW_PAGE: e.g. "countries/list"; a model member "feeds",
+				      [{title, href}], becomes the layout's <link rel="alternate"
+				      type="application/atom+xml"> */
 	const char *title;         /* page title, already translated */
 	bool cacheable;            /* the same for every anonymous caller: may be cached */
+	int64_t last_modified;     /* Unix seconds, 0: none. Sent as Last-Modified (kept with a cached
+				      answer); If-Modified-Since at or after it, without If-None-Match,
+				      gets a 304 (feeds) */
 
 	const char *content_type;  /* GC_VIEW_RAW */
 	char *body;                /* GC_VIEW_RAW: malloc'd bytes, taken by the response */
 	size_t body_len;
+	int fd;                    /* GC_VIEW_RAW, instead of body when has_fd: an open file whose first body_len
+				      bytes are sent without being read into memory; the view
+				      owns it (closed once sent, or by the server when the handler fails) */
+	bool has_fd;
 	const void *static_body;   /* GC_VIEW_RAW, instead of body: bytes that outlive the server
 				      (embedded files), sent without a copy; body_len is their size */
 	const char *filename;      /* GC_VIEW_RAW: sent as an attachment with this name */

@@ -11,6 +11,7 @@
 #include <microhttpd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "base/clock.h"
@@ -173,6 +174,7 @@ enum body_mode {
 	BODY_NONE,       /* no body (304, 303, HEAD-only answers) */
 	BODY_FREE,       /* malloc'd bytes, freed by libmicrohttpd */
 	BODY_STATIC,     /* bytes that outlive the server */
+	BODY_FD,         /* an open file of len bytes, closed by libmicrohttpd once sent */
 	BODY_ENTRY,      /* a page-cache entry, released when sent */
 };
 
@@ -180,6 +182,7 @@ struct body {
 	enum body_mode mode;
 	const char *data;
 	size_t len;
+	int fd;
 	struct gc_cache_entry *entry;
 };
 
@@ -194,6 +197,8 @@ static void body_drop(struct body *b)
 		free((void *)b->data);
 	else if (b->mode == BODY_ENTRY)
 		gc_cache_entry_release(b->entry);
+	else if (b->mode == BODY_FD)
+		close(b->fd);
 	b->mode = BODY_NONE;
 }
 
@@ -226,6 +231,9 @@ static gc_status send_response(struct gc_exchange *ex, int status, const char *c
 		break;
 	case BODY_STATIC:
 		response = MHD_create_response_from_buffer(len, (void *)b->data, MHD_RESPMEM_PERSISTENT);
+		break;
+	case BODY_FD:
+		response = MHD_create_response_from_fd64(len, b->fd);
 		break;
 	case BODY_ENTRY:
 		response = MHD_create_response_from_buffer_with_free_callback_cls(len, (void *)b->data, entry_done,
@@ -524,6 +532,10 @@ static gc_status render_html(struct gc_exchange *ex, const char *template_name, 
 	status = GC_ENOMEM;
 	if (json_object_set_new(globals, "content", json_stringn_nocheck(page.data ? page.data : "", page.len)))
 		goto out;
+	/* The page's feeds, for the layout's <link rel="alternate"> (http/request.h). */
+	if (json_is_array(json_object_get(model, "feeds")) &&
+	    json_object_set(globals, "feeds", json_object_get(model, "feeds")))
+		goto out;
 	gc_buf_free(&page);
 	status = gc_templates_render(templates, "layout", stack, 2, &layout);
 	if (status != GC_OK)
@@ -621,11 +633,32 @@ const char *gc_cache_key(struct gc_exchange *ex, size_t *len)
 	return key;
 }
 
+/*
+ * Last-Modified for a view that has a time, and whether the request's
+ * validators say the client's copy is current: If-None-Match decides when
+ * sent (RFC 9110 §13.2.2), else If-Modified-Since at or after the time.
+ */
+static bool not_modified(struct gc_request *req, const char *etag, int64_t last_modified)
+{
+	const char *inm = gc_header(req, "If-None-Match");
+	if (last_modified > 0) {
+		char date[40];
+		gc_clock_format_http(last_modified, date, sizeof(date));
+		if (gc_add_header(req, "Last-Modified", date) != GC_OK)
+			return false;
+	}
+	if (inm)
+		return gc_etag_matches(inm, etag);
+	const char *ims = gc_header(req, "If-Modified-Since");
+	int64_t since = 0;
+	return last_modified > 0 && ims && gc_clock_parse_http(ims, &since) == GC_OK && since >= last_modified;
+}
+
 gc_status gc_respond_cached(struct gc_exchange *ex, struct gc_cache_entry *entry)
 {
 	char etag[sizeof(entry->etag)];
 	memcpy(etag, entry->etag, sizeof(etag));
-	if (gc_etag_matches(gc_header(&ex->req, "If-None-Match"), etag)) {
+	if (not_modified(&ex->req, etag, entry->last_modified)) {
 		gc_cache_entry_release(entry);
 		struct body none = { .mode = BODY_NONE };
 		return send_response(ex, 304, NULL, &none, "no-cache", etag);
@@ -671,7 +704,7 @@ gc_status gc_respond_view(struct gc_exchange *ex, struct gc_view *view, bool hav
 		return send_response(ex, 303, NULL, &b, NULL, NULL);
 
 	case GC_VIEW_RAW:
-		if (view->static_body && view->body)
+		if ((view->static_body && view->body) || (view->has_fd && (view->body || view->static_body)))
 			return respond_internal(ex, "raw view with two bodies");
 		if (view->filename) {
 			struct gc_buf cd;
@@ -685,6 +718,9 @@ gc_status gc_respond_view(struct gc_exchange *ex, struct gc_view *view, bool hav
 		if (view->body) {
 			b = (struct body){ .mode = BODY_FREE, .data = view->body, .len = view->body_len };
 			view->body = NULL;
+		} else if (view->has_fd) {
+			b = (struct body){ .mode = BODY_FD, .fd = view->fd, .len = view->body_len };
+			view->has_fd = false;
 		} else if (view->static_body) {
 			b = (struct body){ .mode = BODY_STATIC, .data = view->static_body, .len = view->body_len };
 		}
@@ -737,8 +773,9 @@ gc_status gc_respond_view(struct gc_exchange *ex, struct gc_view *view, bool hav
 		const char *key = gc_cache_key(ex, &key_len);
 		if (key) {
 			b.mode = BODY_NONE; /* the cache takes it */
-			struct gc_cache_entry *entry = gc_page_cache_put(ex->server->cache, key, key_len, counter,
-									 content_type, (char *)b.data, b.len);
+			struct gc_cache_entry *entry = gc_page_cache_put_dated(ex->server->cache, key, key_len, counter,
+									       content_type, (char *)b.data, b.len,
+									       view->last_modified);
 			if (!entry)
 				return GC_ENOMEM;
 			return gc_respond_cached(ex, entry);
@@ -746,7 +783,7 @@ gc_status gc_respond_view(struct gc_exchange *ex, struct gc_view *view, bool hav
 	}
 	char etag[19];
 	gc_etag_of(b.data, b.len, etag);
-	if (gc_etag_matches(gc_header(req, "If-None-Match"), etag)) {
+	if (not_modified(req, etag, view->last_modified)) {
 		body_drop(&b);
 		return send_response(ex, 304, NULL, &b, "no-cache", etag);
 	}

@@ -521,6 +521,8 @@ static gc_status dispatch(struct gc_exchange *ex)
 	}
 	json_decref(view.model);
 	free(view.body);
+	if (view.has_fd)
+		close(view.fd);
 	return status;
 }
 

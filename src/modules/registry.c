@@ -12,6 +12,7 @@ extern const struct gc_module items_module;
 extern const struct gc_module policies_module;
 extern const struct gc_module organisations_module;
 extern const struct gc_module contacts_module;
+extern const struct gc_module capacity_module;
 
 const struct gc_module *const gc_modules[] = {
 	&core_module,
@@ -21,6 +22,7 @@ const struct gc_module *const gc_modules[] = {
 	&policies_module,
 	&organisations_module,
 	&contacts_module,
+	&capacity_module,
 };
 
 const size_t gc_module_count = sizeof(gc_modules) / sizeof(gc_modules[0]);

@@ -45,12 +45,21 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Length of the longest prefix of s[0, n) that ends on a character boundary. */
+/*
+ * Length of the longest prefix of s[0, n) that ends on a character boundary:
+ * the last character is dropped when its lead byte announces more bytes than
+ * are left. Reads s[0, n) only.
+ */
 static size_t char_boundary(const char *s, size_t n)
 {
-	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-		n--;
-	return n;
+	size_t start = n;
+	while (start > 0 && ((unsigned char)s[start - 1] & 0xc0) == 0x80)
+		start--;
+	if (start == 0)
+		return 0; /* nothing but continuation bytes: no character ends here */
+	unsigned char lead = (unsigned char)s[start - 1];
+	size_t len = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+	return start - 1 + len > n ? start - 1 : n;
 }
 
 static void child_limits(const struct gc_extract_limits *l)

@@ -177,6 +177,57 @@ out:
 	return st;
 }
 
+gc_status gc_files_open(const char *data_dir, const char *sha256, size_t max, int *out, size_t *len)
+{
+	char path[1400];
+	*out = -1;
+	*len = 0;
+	gc_status st = gc_files_path(data_dir, sha256, path, sizeof(path));
+	if (st != GC_OK)
+		return st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return errno == ENOENT ? GC_ENOTFOUND : GC_EIO;
+	struct stat sb;
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return GC_EIO;
+	}
+	if ((uint64_t)sb.st_size > max) {
+		close(fd);
+		return GC_ETOOBIG;
+	}
+	crypto_hash_sha256_state state;
+	crypto_hash_sha256_init(&state);
+	unsigned char block[65536];
+	uint64_t total = 0;
+	for (;;) {
+		ssize_t r = read(fd, block, sizeof(block));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			close(fd);
+			return GC_EIO;
+		}
+		if (r == 0)
+			break;
+		crypto_hash_sha256_update(&state, block, (unsigned long long)r);
+		total += (uint64_t)r;
+	}
+	unsigned char digest[crypto_hash_sha256_BYTES];
+	char check[GC_SHA256_HEX];
+	crypto_hash_sha256_final(&state, digest);
+	sodium_bin2hex(check, sizeof(check), digest, sizeof(digest));
+	if (total != (uint64_t)sb.st_size || strcmp(check, sha256) != 0) {
+		gc_log(GC_LOG_ERROR, "a stored file does not match its hash", "{s:s}", "sha256", sha256);
+		close(fd);
+		return GC_EIO;
+	}
+	*out = fd;
+	*len = (size_t)total;
+	return GC_OK;
+}
+
 /* --- what a file is ------------------------------------------------------------- */
 
 /* libmagic's cookie is not safe to share between threads: one, behind a lock,

@@ -49,6 +49,14 @@ GC_MUST_CHECK gc_status gc_files_path(const char *data_dir, const char *sha256, 
 GC_MUST_CHECK gc_status gc_files_read(const char *data_dir, const char *sha256, size_t max, char **out, size_t *len);
 
 /*
+ * Opens the file of sha256 for sending: its bytes are hashed again first
+ * (read in blocks, never held whole), so a damaged file is never served
+ * (GC_EIO). *fd (the caller closes it) and *len on success; GC_ENOTFOUND,
+ * GC_ETOOBIG over max bytes.
+ */
+GC_MUST_CHECK gc_status gc_files_open(const char *data_dir, const char *sha256, size_t max, int *fd, size_t *len);
+
+/*
  * What a file is, by its bytes alone (libmagic, SECURITY.md F2). *media gets
  * one of the GC_MEDIA_* types (static) or NULL when the type is not
  * accepted; detected (may be NULL) gets libmagic's answer whatever it is

@@ -11,6 +11,8 @@ import { cp, mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
+import { request } from './lib/http.mjs';
+import { multipart } from './lib/multipart.mjs';
 import { call, cli, createPolicy, expectStatus, makeCast, policy } from './lib/items-fixture.mjs';
 import { ENGINE, createDatabase, runChecked, runCli, startServer, tableCounts } from './lib/server.mjs';
 
@@ -80,6 +82,14 @@ test('a backup taken under concurrent writes restores to an identical portal', a
 		});
 		expectStatus(res, 200, `edit ${v}`);
 	}
+	// An attachment uploaded through the API: its bytes go to the content-addressed store.
+	const note = Buffer.from('Annex: the list of operators of essential services (backup test).\n');
+	const mp = multipart([{ name: 'lang', value: 'en' }, { name: 'file', filename: 'annex.txt', type: 'text/plain', data: note }]);
+	const uploaded = await request(source, `/api/v1/policies/${before[1]}/attachments`, {
+		method: 'POST', headers: { 'Content-Type': mp.contentType, Accept: 'application/json', ...cast.kenEditor.headers }, body: mp.body,
+	});
+	assert.equal(uploaded.status, 201, `upload: ${uploaded.text.slice(0, 300)}`);
+	const attachmentPath = `/policies/${before[1]}/attachments/${JSON.parse(uploaded.text).id}`;
 	// A stored file in the data directory, as the attachments store keeps them.
 	const storeDir = path.join(source.db.dataDir, 'files', 'ab');
 	await mkdir(storeDir, { recursive: true });
@@ -159,6 +169,14 @@ test('a backup taken under concurrent writes restores to an identical portal', a
 	// The operator puts back the secrets from their own copy; the restored portal serves.
 	await cp(path.join(source.db.dataDir, 'secrets'), path.join(restoredDb.dataDir, 'secrets'), { recursive: true, preserveTimestamps: true });
 	restored = await startServer({ db: restoredDb });
+
+	// The attachment is served by the restored portal byte for byte, with the same headers.
+	const fileFrom = async (server) => request(server, attachmentPath, { headers: cast.secAdmin.headers });
+	const [fileSource, fileRestored] = [await fileFrom(source), await fileFrom(restored)];
+	assert.equal(fileRestored.status, 200, `the attachment on the restored portal: ${fileRestored.status}`);
+	assert.equal(fileRestored.text, note.toString());
+	assert.equal(fileRestored.text, fileSource.text);
+	for (const h of ['content-type', 'content-disposition', 'etag']) assert.equal(fileRestored.headers[h], fileSource.headers[h], h);
 
 	// Item by item: every id the source has ever answered, as the Secretariat sees it.
 	const sourceIds = await listIds(source);

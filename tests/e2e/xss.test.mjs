@@ -25,6 +25,7 @@ import { after, before, describe, test } from 'node:test';
 import {
 	LANGS, closeBrowser, closeContext, launchBrowser, navigateBy, newContext, shot, startServer, visit,
 } from './lib/browser.mjs';
+import { runCli } from '../api/lib/server.mjs';
 
 const PAYLOADS = readFileSync(new URL('./data/xss-payloads.txt', import.meta.url), 'utf8')
 	.split('\n')
@@ -227,7 +228,8 @@ describe('XSS payloads in every reflected input (O1)', () => {
 		try {
 			const res = await visit(page, `${server.url}/__selftest/xss`);
 			const found = (await inspect('<img src=x onerror="alert(1)">', res, { status: 200 })).join('\n');
-			for (const expected of [/event handler attribute onerror/, /unexpected element <svg>/, /href="javascript:alert\(2\)"/,
+			// The portal draws <svg> charts itself, so an injected <svg> may pass as a known kind; its <a> does not.
+			for (const expected of [/event handler attribute onerror/, /unexpected element <(svg|a)> \(http:\/\/www.w3.org\/2000\/svg\)/, /href="javascript:alert\(2\)"/,
 				/<iframe>/, /script: <script>alert\(3\)/, /style attribute/, /dialog: alert "3"/, /dialog: alert "1"/]) {
 				assert.match(found, expected);
 			}
@@ -311,6 +313,9 @@ describe('stored payloads in search results', () => {
 		const quote = (v) => `'${v.replaceAll("'", "''")}'`;
 		const rows = PAYLOADS.map((p, i) => `('e2exss', ${900000 + i}, 'en', ${quote(p)}, ${quote(`xssprobe before ${p} after`)}, '/countries/KEN', 'KEN', 'probe', 2025, 'public', 'published', 1)`);
 		await db.sql(`${db.engine === 'sqlite' ? 'PRAGMA busy_timeout = 10000; ' : ''}BEGIN; INSERT INTO search_docs (module, item_id, lang, title, body, url, country, kind, year, visibility, status, owner_org) VALUES ${rows.join(', ')}; UPDATE change_counter SET value = value + 1 WHERE id = 1; COMMIT;`);
+		// Rows written straight into the table are not folded yet: fold them as the indexer does.
+		const folded = await runCli(['search', 'reindex', '--db', db.url, '--data', db.dataDir]);
+		assert.equal(folded.code, 0, `gcscp search reindex: ${folded.stderr}`);
 
 		// The portal's own highlight element appears only on pages with hits.
 		const allowedBefore = allowedElements;

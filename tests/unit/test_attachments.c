@@ -310,6 +310,14 @@ Test(files, put_and_read_back)
 	cr_assert(memcmp(bytes, "hello", 5) == 0);
 	free(bytes);
 	cr_assert_eq(gc_files_read(dir, sha, 4, &bytes, &len), GC_ETOOBIG);
+	int fd = -1;
+	cr_assert_eq(gc_files_open(dir, sha, 100, &fd, &len), GC_OK);
+	cr_assert_eq(len, 5);
+	char back[8] = "";
+	cr_assert_eq(pread(fd, back, sizeof(back), 0), 5);
+	cr_assert(memcmp(back, "hello", 5) == 0);
+	close(fd);
+	cr_assert_eq(gc_files_open(dir, sha, 4, &fd, &len), GC_ETOOBIG);
 	cr_assert_eq(gc_files_read(dir, "../../etc/passwd", 100, &bytes, &len), GC_EINVAL);
 	cr_assert_eq(gc_files_read(dir, "0000000000000000000000000000000000000000000000000000000000000000", 100, &bytes,
 				   &len),
@@ -320,6 +328,7 @@ Test(files, put_and_read_back)
 	fputs("jello", f);
 	fclose(f);
 	cr_assert_eq(gc_files_read(dir, sha, 100, &bytes, &len), GC_EIO);
+	cr_assert_eq(gc_files_open(dir, sha, 100, &fd, &len), GC_EIO);
 	char cmd[2100];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	cr_assert_eq(system(cmd), 0);
@@ -417,6 +426,45 @@ Test(extract, child_limits_apply)
 		cr_assert_neq(st, GC_OK, "pdftotext ran in 8 MiB of address space");
 		cr_assert_null(out);
 	}
+	unlink(pdf);
+	free(pdf);
+}
+
+/* A PDF without a cross-reference table (pdftotext rebuilds it) with one line of text. */
+static const char text_pdf[] =
+	"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+	"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
+	"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >>"
+	" /Contents 5 0 R >> endobj\n"
+	"4 0 obj << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> endobj\n"
+	"5 0 obj << /Length 60 >> stream\nBT /F1 12 Tf 72 720 Td (Echidna cooperation framework text) Tj ET\n"
+	"endstream endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+Test(extract, pdf_text_timeout_and_output_cap)
+{
+	if (access("/usr/bin/pdftotext", X_OK) != 0)
+		return;
+	struct gc_extract_limits limits;
+	gc_extract_default_limits(&limits);
+	char err[256], *out = NULL;
+	size_t len = 0;
+	char *pdf = write_temp(text_pdf, sizeof(text_pdf) - 1);
+	cr_assert_eq(gc_extract_text(pdf, GC_MEDIA_PDF, &limits, &out, &len, err, sizeof(err)), GC_OK, "%s", err);
+	cr_assert(strstr(out, "Echidna cooperation framework text"), "[%s]", out);
+	free(out);
+
+	/* Past its output cap the child is killed and the start kept. */
+	limits.max_output = 7;
+	cr_assert_eq(gc_extract_text(pdf, GC_MEDIA_PDF, &limits, &out, &len, err, sizeof(err)), GC_OK, "%s", err);
+	cr_assert_str_eq(out, "Echidna");
+	free(out);
+
+	/* Past its time the child is killed: the job fails with the reason. */
+	gc_extract_default_limits(&limits);
+	limits.timeout_ms = 0;
+	cr_assert_eq(gc_extract_text(pdf, GC_MEDIA_PDF, &limits, &out, &len, err, sizeof(err)), GC_ETIMEOUT);
+	cr_assert_null(out);
+	cr_assert(strstr(err, "pdftotext took longer than"), "%s", err);
 	unlink(pdf);
 	free(pdf);
 }

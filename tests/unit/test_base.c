@@ -225,6 +225,17 @@ Test(clock, iso8601_round_trip_and_validation)
 		cr_assert_eq(gc_clock_parse_iso8601(bad[i], &t), GC_EINVAL, "%s", bad[i]);
 	gc_clock_format_http(0, out, sizeof(out));
 	cr_assert_str_eq(out, "Thu, 01 Jan 1970 00:00:00 GMT");
+	/* HTTP dates: IMF-fixdate only, and what format_http writes reads back. */
+	cr_assert_eq(gc_clock_parse_http("Sun, 06 Nov 1994 08:49:37 GMT", &t), GC_OK);
+	cr_assert_eq(t, 784111777);
+	gc_clock_format_http(1795848000, out, sizeof(out));
+	cr_assert_eq(gc_clock_parse_http(out, &t), GC_OK);
+	cr_assert_eq(t, 1795848000);
+	const char *bad_http[] = { "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994", "Sun, 06 Nov 1994 08:49:37 UTC",
+				   "Sun, 31 Feb 1994 08:49:37 GMT", "Sun, 06 Nox 1994 08:49:37 GMT", "Xxx, 06 Nov 1994 08:49:37 GMT",
+				   "Sun, 06 Nov 1994 08:49:37 GMT ", "Sun, 06 Nov 1994 24:49:37 GMT", "" };
+	for (size_t i = 0; i < sizeof(bad_http) / sizeof(bad_http[0]); i++)
+		cr_assert_eq(gc_clock_parse_http(bad_http[i], &t), GC_EINVAL, "%s", bad_http[i]);
 }
 
 Test(config, listen_addresses)

@@ -1474,13 +1474,26 @@ Test(server, bodies)
 	cr_assert_eq(r->status, 200, "depth 32 refused: %s", r->body);
 	free(r);
 
+	/* Multipart fields are read like a form's (declared ones kept); a file on a
+	 * route that takes no upload is refused; a malformed body is a 400. */
 	const char *multipart[] = { "Content-Type: multipart/form-data; boundary=xyz", NULL };
-	r = fetch("POST", "/api/v1/echo", multipart, "--xyz\r\n\r\nhello\r\n--xyz--\r\n");
+	r = fetch("POST", "/api/v1/echo", multipart,
+		  "--xyz\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nhello\r\n"
+		  "--xyz\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nx\r\n--xyz--\r\n");
 	cr_assert_eq(r->status, 200, "%s", r->body);
 	doc = json_of(r);
 	cr_assert_str_eq(json_string_value(json_object_get(doc, "kind")), "multipart");
-	cr_assert_eq(json_integer_value(json_object_get(doc, "body_len")), 25);
+	cr_assert_str_eq(json_string_value(json_object_get(doc, "name")), "hello");
+	cr_assert(json_is_false(json_object_get(doc, "undeclared")));
 	json_decref(doc);
+	free(r);
+	r = fetch("POST", "/api/v1/echo", multipart,
+		  "--xyz\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.txt\"\r\n\r\nhi\r\n--xyz--\r\n");
+	expect_error(r, 413, "payload_too_large", NULL);
+	free(r);
+	/* A part without its Content-Disposition names nothing: the body is refused, not guessed at. */
+	r = fetch("POST", "/api/v1/echo", multipart, "--xyz\r\n\r\nhello\r\n--xyz--\r\n");
+	expect_error(r, 400, "invalid_multipart", NULL);
 	free(r);
 
 	const char *text[] = { "Content-Type: text/plain", NULL };

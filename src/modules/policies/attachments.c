@@ -199,15 +199,10 @@ static gc_status upload_invalid(struct gc_request *req, struct gc_view *view, st
 	return GC_OK;
 }
 
-/* The content of the policy with its files, for the version's snapshot. */
-static gc_status snapshot_content(struct gc_request *req, struct gc_db *db, int64_t id, json_t **out)
+gc_status policies_attachments_snapshot(struct gc_db *db, int64_t id, json_t *content)
 {
-	struct policies_content c;
 	json_t *files = NULL;
-	*out = NULL;
-	gc_status st = policies_content_read(req, db, id, &c);
-	if (st == GC_OK)
-		st = gc_attachment_list(db, id, &files);
+	gc_status st = gc_attachment_list(db, id, &files);
 	if (st != GC_OK)
 		return st;
 	size_t i;
@@ -217,10 +212,22 @@ static gc_status snapshot_content(struct gc_request *req, struct gc_db *db, int6
 		json_object_del(row, "text_error");
 		json_object_del(row, "created_by");
 	}
+	return json_object_set_new(content, "attachments", files) ? GC_ENOMEM : GC_OK;
+}
+
+/* The content of the policy with its files, for the version's snapshot. */
+static gc_status snapshot_content(struct gc_request *req, struct gc_db *db, int64_t id, json_t **out)
+{
+	struct policies_content c;
+	*out = NULL;
+	gc_status st = policies_content_read(req, db, id, &c);
+	if (st != GC_OK)
+		return st;
 	json_t *content = policies_content_json(&c);
-	if (!content || json_object_set_new(content, "attachments", files)) {
+	st = content ? policies_attachments_snapshot(db, id, content) : GC_ENOMEM;
+	if (st != GC_OK) {
 		json_decref(content);
-		return GC_ENOMEM;
+		return st;
 	}
 	*out = content;
 	return GC_OK;
@@ -275,7 +282,6 @@ gc_status policies_attachment_get(struct gc_request *req, struct gc_view *view)
 	struct gc_item_ctx ctx;
 	struct gc_item_envelope env;
 	json_t *row = NULL;
-	char *bytes = NULL;
 	size_t len = 0;
 	int64_t id = path_int(req, 0), aid = path_int(req, 1);
 	gc_status st = visible_policy(req, &ctx, id, &env);
@@ -296,24 +302,23 @@ gc_status policies_attachment_get(struct gc_request *req, struct gc_view *view)
 	json_decref(row);
 	if (!sha || !name || !etag || !type)
 		return GC_ENOMEM;
-	/* The database connection is not needed while the file is read. */
-	st = gc_files_read(gc_attachments_data_dir(), sha, req->server->config.max_upload_bytes, &bytes,
-			   &len);
+	int fd = -1;
+	st = gc_files_open(gc_attachments_data_dir(), sha, req->server->config.max_upload_bytes, &fd, &len);
 	if (st == GC_ENOTFOUND) {
 		gc_log(GC_LOG_ERROR, "an attachment's file is missing", "{s:I}", "attachment_id", (json_int_t)aid);
 		return GC_EIO;
 	}
 	if (st != GC_OK)
 		return st;
+	/* The view owns the file from here: sent without being read into memory, closed when sent. */
+	view->fd = fd;
+	view->has_fd = true;
 	/* Served as a download in a sandbox, whatever a browser would make of it (SECURITY.md F4). */
 	st = gc_add_header(req, "Content-Security-Policy", "sandbox; default-src 'none'");
-	if (st != GC_OK) {
-		free(bytes);
+	if (st != GC_OK)
 		return st;
-	}
 	view->kind = GC_VIEW_RAW;
 	view->content_type = type;
-	view->body = bytes;
 	view->body_len = len;
 	view->filename = name;
 	view->etag = etag;

@@ -295,8 +295,12 @@ gc_status policies_show(struct gc_request *req, struct gc_view *view)
 	gc_status st = gc_req_item_ctx(req, &ctx);
 	if (st == GC_OK)
 		st = policies_item_model(req, &ctx, id, gc_query(req, "text"), &model);
-	if (st != GC_OK)
+	if (st == GC_OK)
+		st = policies_changes(req, &ctx, id, model);
+	if (st != GC_OK) {
+		json_decref(model);
 		return gc_req_fail_status(req, st, NULL, NULL);
+	}
 	st = gc_view_page(req, view, "policies/show", NULL);
 	if (st != GC_OK) {
 		json_decref(model);

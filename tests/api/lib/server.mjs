@@ -191,11 +191,15 @@ export async function tableCounts(db) {
 		? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
 		: "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name";
 	const names = (await db.sql(listSql)).split('\n').map((s) => s.trim()).filter(Boolean);
+	// One statement for all tables (one client process, not one per table). Table names
+	// come from the catalogue and are quoted as identifiers; the index names each row.
 	const counts = {};
-	for (const name of names) {
-		// Table names come from the catalogue and are quoted as identifiers.
-		const quoted = '"' + name.replaceAll('"', '""') + '"';
-		counts[name] = Number((await db.sql(`SELECT count(*) FROM ${quoted}`)).trim());
+	if (names.length === 0) return counts;
+	const parts = names.map((name, i) => `SELECT ${i}, count(*) FROM "${name.replaceAll('"', '""')}"`);
+	for (const line of (await db.sql(parts.join(' UNION ALL '))).split('\n')) {
+		if (!line.trim()) continue;
+		const [index, count] = line.trim().split('|');
+		counts[names[Number(index)]] = Number(count);
 	}
 	return counts;
 }
