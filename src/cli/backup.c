@@ -12,7 +12,9 @@
  *   files/...           every regular file of the data directory (stored
  *                       attachments and the like), at the same relative paths,
  *                       except the SQLite database itself (and its -wal, -shm,
- *                       -journal) and the secrets directory
+ *                       -journal), the secrets directory, and other backups
+ *                       (a directory with a manifest and a database file, or a
+ *                       hidden .NAME.partial-XXXXXX one)
  *
  * Order and consistency: the database is copied first, at one instant, and
  * the manifest's counts and audit head are read from that same instant (the
@@ -232,6 +234,19 @@ static bool skipped(const struct skip *skip, const struct stat *st)
 	return false;
 }
 
+/* Another backup (or one left half-written) inside the data directory: never nested into this one. */
+static bool is_backup(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	if (name[0] == '.' && strstr(name, ".partial-"))
+		return true;
+	if (path_join(path, sizeof(path), dir, MANIFEST_FILE) != 0 || lstat(path, &st) != 0)
+		return false;
+	return (path_join(path, sizeof(path), dir, SQLITE_FILE) == 0 && lstat(path, &st) == 0) ||
+	       (path_join(path, sizeof(path), dir, PGDUMP_FILE) == 0 && lstat(path, &st) == 0);
+}
+
 struct walk {
 	const char *data_dir;
 	const char *files_root; /* <tmp>/files */
@@ -282,6 +297,12 @@ static int walk_copy(struct walk *w, const char *rel, int depth)
 		if (skipped(w->skip, &st))
 			continue;
 		if (S_ISDIR(st.st_mode)) {
+			if (is_backup(child, e->d_name)) {
+				fprintf(stderr, "gcscp: left out %s: a backup (keep backups outside the data directory)\n",
+					child);
+				w->ignored++;
+				continue;
+			}
 			result = walk_copy(w, child_rel, depth + 1);
 			continue;
 		}

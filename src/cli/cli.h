@@ -18,6 +18,7 @@ int gc_cli_audit(int argc, char **argv);
 int gc_cli_setting(int argc, char **argv);
 int gc_cli_backup(int argc, char **argv);
 int gc_cli_restore(int argc, char **argv);
+int gc_cli_search(int argc, char **argv);
 
 /* Prints the help of one command (NULL: the overview); false for an unknown command. */
 bool gc_cli_help(const char *command);

@@ -164,6 +164,16 @@ static const struct help_entry help_entries[] = {
 	  "options:\n"
 	  "  --from DIR          the backup directory\n"
 	  "  --force             overwrite a database and data directory that are not empty\n" COMMON_OPTIONS },
+	{ "search",
+	  "usage: gcscp search reindex [--all] [options]\n"
+	  "\n"
+	  "Folds the search documents' text again with this binary's folding (case,\n"
+	  "accents, Arabic marks, Chinese pairs: docs/search.md): the documents folded by\n"
+	  "another version or never folded (a bulk load), or every one with --all. The\n"
+	  "server does the former at start-up. Prints how many documents it folded.\n"
+	  "\n"
+	  "options:\n"
+	  "  --all           every document\n" COMMON_OPTIONS },
 };
 
 bool gc_cli_help(const char *command)
@@ -187,6 +197,7 @@ bool gc_cli_help(const char *command)
 		       "  setting   read or change a portal-wide setting\n"
 		       "  backup    write a consistent backup of a live portal\n"
 		       "  restore   restore a backup into an empty database and data directory\n"
+		       "  search    fold the search index's text again\n"
 		       "  help CMD  show the options of a command\n"
 		       "\n"
 		       "  --version print the version\n"

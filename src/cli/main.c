@@ -23,6 +23,7 @@ static const struct command commands[] = {
 	{ "setting", gc_cli_setting },
 	{ "backup", gc_cli_backup },
 	{ "restore", gc_cli_restore },
+	{ "search", gc_cli_search },
 };
 
 int main(int argc, char **argv)

@@ -110,7 +110,9 @@ struct gc_view {
 	enum gc_view_kind kind;
 	int status;                /* 200 unless set */
 	json_t *model;             /* owned by the view */
-	const char *template_name; /* GC_VIEW_PAGE: e.g. "countries/list" */
+	const char *template_name; /* GC_VIEW_PAGE: e.g. "countries/list"; a model member "feeds",
+				      [{title, href}], becomes the layout's <link rel="alternate"
+				      type="application/atom+xml"> */
 	const char *title;         /* page title, already translated */
 	bool cacheable;            /* the same for every anonymous caller: may be cached */
 

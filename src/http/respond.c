@@ -524,6 +524,10 @@ static gc_status render_html(struct gc_exchange *ex, const char *template_name, 
 	status = GC_ENOMEM;
 	if (json_object_set_new(globals, "content", json_stringn_nocheck(page.data ? page.data : "", page.len)))
 		goto out;
+	/* The page's feeds, for the layout's <link rel="alternate"> (http/request.h). */
+	if (json_is_array(json_object_get(model, "feeds")) &&
+	    json_object_set(globals, "feeds", json_object_get(model, "feeds")))
+		goto out;
 	gc_buf_free(&page);
 	status = gc_templates_render(templates, "layout", stack, 2, &layout);
 	if (status != GC_OK)

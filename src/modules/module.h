@@ -46,6 +46,15 @@ struct gc_module {
 	gc_status (*profile)(struct gc_request *req, const char *iso3, json_t *section);
 
 	/*
+	 * Fills this module's section of a regional or intergovernmental
+	 * organisation's public profile (/intergovernmental/{id}) with what the
+	 * organisation owns and the caller may see, as profile does for a state:
+	 * "items" [{href, title, meta}] and "count". org_id is an active
+	 * organisation of kind regional_org or un_body. May be NULL.
+	 */
+	gc_status (*org_profile)(struct gc_request *req, int64_t org_id, json_t *section);
+
+	/*
 	 * Adds this module's part of the home page to its model: counters under
 	 * "stats" and a card {href, title, text} appended to "modules".
 	 */

@@ -11,6 +11,7 @@ extern const struct gc_module account_module;
 extern const struct gc_module items_module;
 extern const struct gc_module policies_module;
 extern const struct gc_module organisations_module;
+extern const struct gc_module contacts_module;
 extern const struct gc_module capacity_module;
 
 const struct gc_module *const gc_modules[] = {
@@ -20,6 +21,7 @@ const struct gc_module *const gc_modules[] = {
 	&items_module,
 	&policies_module,
 	&organisations_module,
+	&contacts_module,
 	&capacity_module,
 };
 

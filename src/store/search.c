@@ -2,40 +2,56 @@
  * Full-text search: SQLite FTS5 or a PostgreSQL tsvector column, behind
  * gc_search_*.
  *
+ * Folding. Both engines index the same folded text, made in C by
+ * base/fold.h (case, accents, Arabic marks and letters, CJK pairs) and
+ * stored beside the original: ftitle and fbody are the tokens separated by
+ * spaces. The engines only split it on its spaces: FTS5's unicode61 with
+ * remove_diacritics 0 (nothing left to fold), PostgreSQL's to_tsvector with
+ * the 'simple' configuration (no stemming). Queries are folded by the same
+ * code, so "etat" finds "État", "الامن" finds "الأَمْن" and "络安" finds
+ * "网络安全" on both engines alike. fold_version records which folding made a
+ * row's folded text: a new folding bumps GC_SEARCH_FOLD_VERSION and the
+ * start-up re-folds what is older (gc_search_reindex, `gcscp search reindex`).
+ *
  * Storage. search_docs holds one row per (module, item, language) with the
- * envelope fields the visibility predicate needs. On SQLite an FTS5 table
- * with external content (search_docs) indexes title and body; triggers keep
- * it in step. Triggers rather than code because FTS5 must be told the exact
- * old text to remove a row from an external-content index, and a trigger has
- * it at hand in the same statement: no write path (gc_search_put, a repair
- * by hand, an import) can leave the index out of step. On PostgreSQL a
- * generated tsvector column (the 'simple' configuration: lower-casing, no
- * stemming, no accent folding) with a GIN index plays the same part.
+ * envelope fields the visibility predicate needs and the facets' values;
+ * search_topics the items' topics. On SQLite an FTS5 table with external
+ * content (search_docs) indexes ftitle and fbody; triggers keep it in step.
+ * Triggers rather than code because FTS5 must be told the exact old text to
+ * remove a row from an external-content index, and a trigger has it at hand
+ * in the same statement: no write path (gc_search_put, a repair by hand, an
+ * import) can leave the index out of step. On PostgreSQL a generated
+ * tsvector column with a GIN index plays the same part.
  *
  * Queries. The user's text never reaches the engine's query language as
- * written: it is cut into words (runs of letters and digits; all else
- * separates), at most GC_SEARCH_MAX_TERMS, and each word is re-quoted by us.
- * FTS5 gets "word" strings (a '"' cannot occur inside, being a separator),
- * PostgreSQL 'word' lexemes for to_tsquery (nor can a quote or backslash).
- * So operators typed by a user (OR, NOT, NEAR(, -, ^, column filters) are
- * only words. "Quoted words" make a phrase; a '*' right after a word makes
- * it a prefix. Words are ANDed.
+ * written: gc_fold_query_parse turns it into folded tokens (letters and
+ * digits only), each re-quoted by us. FTS5 gets "token" strings,
+ * PostgreSQL 'token' lexemes for to_tsquery. So operators typed by a user
+ * (OR, NOT, NEAR(, -, ^, column filters) are only words.
+ *
+ * Snippets are cut in C from the original body (gc_fold_snippet), so they
+ * show the text as written, with the matches marked, the same on both
+ * engines.
  *
  * Visibility. The caller's predicate (from auth/policy) is appended to the
  * hits, the facets and the total alike, so what a caller may not see is
  * neither shown nor counted. Facets are counted under the same filters as
- * the hits.
+ * the hits, in one statement over the matching documents.
  */
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/fold.h"
 #include "base/text.h"
 #include "store/search.h"
 
 #define SEARCH_SQL_MAX 16384
-#define SEARCH_FACET_MAX "250" /* values per facet, more than there are countries; SQL text */
+#define SEARCH_SNIPPET_TOKENS 32 /* tokens of body around the matches */
+#define SEARCH_REINDEX_BATCH 500
 
 /* --- the schema ---------------------------------------------------------------- */
 
@@ -92,8 +108,66 @@ static const char search_v1_postgres[] =
 	"CREATE INDEX search_docs_owner ON search_docs (owner_org);"
 	"CREATE INDEX search_docs_tsv ON search_docs USING GIN (tsv);";
 
+/*
+ * Version 2: the folded text (see the top of this file), the facets' region
+ * codes and topics. The index is rebuilt over the folded columns, and the
+ * migration folds every existing document (gc_search_reindex) in its own
+ * transaction. prefix='1 2 3': one-character prefixes are how a single Han
+ * character is searched.
+ */
+#define SEARCH_V2_COLUMNS(ALTER)                                                                                   \
+	ALTER " ADD COLUMN ftitle TEXT NOT NULL DEFAULT '';"                                                        \
+	ALTER " ADD COLUMN fbody TEXT NOT NULL DEFAULT '';"                                                         \
+	ALTER " ADD COLUMN fold_version INTEGER NOT NULL DEFAULT 0;"                                                \
+	ALTER " ADD COLUMN region TEXT;"                                                                            \
+	ALTER " ADD COLUMN subregion TEXT;"                                                                         \
+	ALTER " ADD COLUMN intermediate TEXT;"                                                                      \
+	"CREATE TABLE search_topics ("                                                                              \
+	" module TEXT NOT NULL,"                                                                                    \
+	" item_id BIGINT NOT NULL,"                                                                                 \
+	" topic TEXT NOT NULL,"                                                                                     \
+	" PRIMARY KEY (module, item_id, topic));"                                                                  \
+	"CREATE INDEX search_docs_fold ON search_docs (fold_version);"
+
+static const char search_v2_sqlite[] =
+	"DROP TRIGGER search_docs_ai;"
+	"DROP TRIGGER search_docs_ad;"
+	"DROP TRIGGER search_docs_au;"
+	"DROP TABLE search_fts;"
+	SEARCH_V2_COLUMNS("ALTER TABLE search_docs")
+	"CREATE VIRTUAL TABLE search_fts USING fts5(ftitle, fbody, content='search_docs', content_rowid='id',"
+	" tokenize='unicode61 remove_diacritics 0', prefix='1 2 3');"
+	/* Every existing row into the new index (with its still empty folded text), so that the
+	 * triggers' 'delete' of the re-indexing finds what it removes. */
+	"INSERT INTO search_fts (search_fts) VALUES ('rebuild');"
+	"CREATE TRIGGER search_docs_ai AFTER INSERT ON search_docs BEGIN"
+	" INSERT INTO search_fts (rowid, ftitle, fbody) VALUES (new.id, new.ftitle, new.fbody);"
+	" END;"
+	"CREATE TRIGGER search_docs_ad AFTER DELETE ON search_docs BEGIN"
+	" INSERT INTO search_fts (search_fts, rowid, ftitle, fbody) VALUES ('delete', old.id, old.ftitle, old.fbody);"
+	" END;"
+	"CREATE TRIGGER search_docs_au AFTER UPDATE OF ftitle, fbody ON search_docs BEGIN"
+	" INSERT INTO search_fts (search_fts, rowid, ftitle, fbody) VALUES ('delete', old.id, old.ftitle, old.fbody);"
+	" INSERT INTO search_fts (rowid, ftitle, fbody) VALUES (new.id, new.ftitle, new.fbody);"
+	" END;";
+
+static const char search_v2_postgres[] =
+	"DROP INDEX search_docs_tsv;"
+	"ALTER TABLE search_docs DROP COLUMN tsv;"
+	SEARCH_V2_COLUMNS("ALTER TABLE search_docs")
+	"ALTER TABLE search_docs ADD COLUMN tsv tsvector GENERATED ALWAYS AS"
+	" (setweight(to_tsvector('simple', ftitle), 'A') || setweight(to_tsvector('simple', fbody), 'B')) STORED;"
+	"CREATE INDEX search_docs_tsv ON search_docs USING GIN (tsv);";
+
+static gc_status search_v2_apply(struct gc_db *db)
+{
+	int64_t count = 0;
+	return gc_search_reindex(db, true, &count);
+}
+
 const struct gc_migration gc_search_migrations[] = {
 	{ .version = 1, .sql = search_v1_sqlite, .sql_postgres = search_v1_postgres },
+	{ .version = 2, .sql = search_v2_sqlite, .sql_postgres = search_v2_postgres, .apply = search_v2_apply },
 };
 const size_t gc_search_migration_count = GC_ARRAY_LEN(gc_search_migrations);
 
@@ -130,15 +204,34 @@ static char *search_clean(const char *s, size_t max)
 	return out;
 }
 
+static bool topic_ok(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n == 0 || n > 64)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			return false;
+	return true;
+}
+
 gc_status gc_search_put(struct gc_db *db, const struct gc_search_doc *doc)
 {
 	char *title = NULL;
 	char *body = NULL;
+	struct gc_fold_tokens ftitle = { 0 }, fbody = { 0 };
 	gc_status st;
 
-	if (!doc || !doc->module || !doc->lang || !doc->title || !doc->url || !doc->visibility || !doc->status) {
+	if (!doc || !doc->module || !doc->lang || !doc->title || !doc->url || !doc->visibility || !doc->status ||
+	    doc->n_topics > GC_SEARCH_MAX_TOPICS || (doc->n_topics && !doc->topics)) {
 		st = GC_EINVAL;
 		goto out;
+	}
+	for (size_t i = 0; i < doc->n_topics; i++) {
+		if (!topic_ok(doc->topics[i])) {
+			st = GC_EINVAL;
+			goto out;
+		}
 	}
 	title = search_clean(doc->title, GC_SEARCH_MAX_BODY);
 	body = search_clean(doc->body ? doc->body : "", GC_SEARCH_MAX_BODY);
@@ -146,19 +239,47 @@ gc_status gc_search_put(struct gc_db *db, const struct gc_search_doc *doc)
 		st = GC_ENOMEM;
 		goto out;
 	}
+	st = gc_fold_text(title, strlen(title), false, &ftitle);
+	if (st == GC_OK)
+		st = gc_fold_text(body, strlen(body), false, &fbody);
+	if (st != GC_OK)
+		goto out;
 	st = gc_db_exec(db,
 			"INSERT INTO search_docs (module, item_id, lang, title, body, url, country, kind, year,"
-			" visibility, status, owner_org) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+			" visibility, status, owner_org, ftitle, fbody, fold_version, region, subregion, intermediate)"
+			" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 			" ON CONFLICT (module, item_id, lang) DO UPDATE SET title = excluded.title,"
 			" body = excluded.body, url = excluded.url, country = excluded.country,"
 			" kind = excluded.kind, year = excluded.year, visibility = excluded.visibility,"
-			" status = excluded.status, owner_org = excluded.owner_org",
+			" status = excluded.status, owner_org = excluded.owner_org, ftitle = excluded.ftitle,"
+			" fbody = excluded.fbody, fold_version = excluded.fold_version, region = excluded.region,"
+			" subregion = excluded.subregion, intermediate = excluded.intermediate",
 			GC_PARAMS(GC_TEXT(doc->module), GC_INT(doc->item_id), GC_TEXT(doc->lang), GC_TEXT(title),
 				  GC_TEXT(body), GC_TEXT(doc->url), GC_TEXT_OR_NULL(doc->country),
 				  GC_TEXT_OR_NULL(doc->kind), doc->year > 0 ? GC_INT(doc->year) : GC_NULL,
-				  GC_TEXT(doc->visibility), GC_TEXT(doc->status), GC_INT(doc->owner_org)),
+				  GC_TEXT(doc->visibility), GC_TEXT(doc->status), GC_INT(doc->owner_org),
+				  GC_TEXT(ftitle.text), GC_TEXT(fbody.text), GC_INT(GC_SEARCH_FOLD_VERSION),
+				  GC_TEXT_OR_NULL(doc->region), GC_TEXT_OR_NULL(doc->subregion),
+				  GC_TEXT_OR_NULL(doc->intermediate)),
 			NULL);
+	if (st == GC_OK)
+		st = gc_db_exec(db, "DELETE FROM search_topics WHERE module = ? AND item_id = ?",
+				GC_PARAMS(GC_TEXT(doc->module), GC_INT(doc->item_id)), NULL);
+	for (size_t i = 0; st == GC_OK && i < doc->n_topics; i++) {
+		bool repeated = false;
+		for (size_t k = 0; k < i; k++)
+			repeated = repeated || strcmp(doc->topics[k], doc->topics[i]) == 0;
+		if (!repeated)
+			st = gc_db_exec(db, "INSERT INTO search_topics (module, item_id, topic) VALUES (?, ?, ?)",
+					GC_PARAMS(GC_TEXT(doc->module), GC_INT(doc->item_id), GC_TEXT(doc->topics[i])),
+					NULL);
+	}
+	/* Cached answers (gc_search_run) hold while the change counter does. */
+	if (st == GC_OK)
+		st = gc_db_bump_changes(db);
 out:
+	gc_fold_tokens_free(&ftitle);
+	gc_fold_tokens_free(&fbody);
 	free(title);
 	free(body);
 	return st;
@@ -168,106 +289,66 @@ gc_status gc_search_delete(struct gc_db *db, const char *module, int64_t item_id
 {
 	if (!module)
 		return GC_EINVAL;
-	return gc_db_exec(db, "DELETE FROM search_docs WHERE module = ? AND item_id = ?",
-			  GC_PARAMS(GC_TEXT(module), GC_INT(item_id)), NULL);
+	gc_status st = gc_db_exec(db, "DELETE FROM search_docs WHERE module = ? AND item_id = ?",
+				  GC_PARAMS(GC_TEXT(module), GC_INT(item_id)), NULL);
+	if (st == GC_OK)
+		st = gc_db_exec(db, "DELETE FROM search_topics WHERE module = ? AND item_id = ?",
+				GC_PARAMS(GC_TEXT(module), GC_INT(item_id)), NULL);
+	if (st == GC_OK)
+		st = gc_db_bump_changes(db);
+	return st;
 }
 
-/* --- parsing the user's text ----------------------------------------------------- */
-
-struct search_word {
-	size_t start;
-	size_t len;
-	int group;   /* words of one phrase share a group */
-	bool prefix; /* followed by '*' */
-};
-
-/* Decodes one code point of valid UTF-8 at s; *len gets its bytes. */
-static uint32_t utf8_decode(const unsigned char *s, size_t *len)
+gc_status gc_search_reindex(struct gc_db *db, bool all, int64_t *count)
 {
-	if (s[0] < 0x80) {
-		*len = 1;
-		return s[0];
+	int64_t after = 0;
+	gc_status st = GC_OK;
+	*count = 0;
+	for (;;) {
+		json_t *rows = NULL;
+		if (all)
+			st = gc_db_query(db, "SELECT id, title, body FROM search_docs WHERE id > ? ORDER BY id LIMIT 500",
+					 GC_PARAMS(GC_INT(after)), &rows);
+		else
+			st = gc_db_query(db,
+					 "SELECT id, title, body FROM search_docs WHERE id > ? AND fold_version <> ?"
+					 " ORDER BY id LIMIT 500",
+					 GC_PARAMS(GC_INT(after), GC_INT(GC_SEARCH_FOLD_VERSION)), &rows);
+		if (st != GC_OK)
+			return st;
+		size_t n = json_array_size(rows);
+		for (size_t i = 0; st == GC_OK && i < n; i++) {
+			json_t *row = json_array_get(rows, i);
+			const char *title = json_string_value(json_object_get(row, "title"));
+			const char *body = json_string_value(json_object_get(row, "body"));
+			after = json_integer_value(json_object_get(row, "id"));
+			struct gc_fold_tokens ft = { 0 }, fb = { 0 };
+			st = gc_fold_text(title ? title : "", title ? strlen(title) : 0, false, &ft);
+			if (st == GC_OK)
+				st = gc_fold_text(body ? body : "", body ? strlen(body) : 0, false, &fb);
+			if (st == GC_OK)
+				st = gc_db_exec(db, "UPDATE search_docs SET ftitle = ?, fbody = ?, fold_version = ? WHERE id = ?",
+						GC_PARAMS(GC_TEXT(ft.text), GC_TEXT(fb.text), GC_INT(GC_SEARCH_FOLD_VERSION),
+							  GC_INT(after)),
+						NULL);
+			gc_fold_tokens_free(&ft);
+			gc_fold_tokens_free(&fb);
+			if (st == GC_OK)
+				(*count)++;
+		}
+		json_decref(rows);
+		if (st != GC_OK || n < SEARCH_REINDEX_BATCH)
+			return st;
 	}
-	if (s[0] < 0xe0) {
-		*len = 2;
-		return (uint32_t)(s[0] & 0x1f) << 6 | (s[1] & 0x3f);
-	}
-	if (s[0] < 0xf0) {
-		*len = 3;
-		return (uint32_t)(s[0] & 0x0f) << 12 | (uint32_t)(s[1] & 0x3f) << 6 | (s[2] & 0x3f);
-	}
-	*len = 4;
-	return (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3f) << 12 | (uint32_t)(s[2] & 0x3f) << 6 |
-	       (s[3] & 0x3f);
 }
+
+/* --- the engine's query ------------------------------------------------------------ */
 
 /*
- * Whether a code point belongs in a word. ASCII: letters and digits only.
- * Beyond ASCII, the common punctuation and space blocks separate (Latin-1
- * signs, General Punctuation, CJK and full-width punctuation, private use);
- * anything else is left to the engine's tokenizer, which splits further.
- */
-static bool word_char(uint32_t cp)
-{
-	if (cp < 0x80)
-		return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
-	if (cp >= 0xa0 && cp <= 0xbf)
-		return cp == 0xaa || cp == 0xb2 || cp == 0xb3 || cp == 0xb5 || cp == 0xb9 || cp == 0xba;
-	if (cp == 0xd7 || cp == 0xf7)
-		return false;
-	if ((cp >= 0x2000 && cp <= 0x206f) || (cp >= 0x3000 && cp <= 0x303f) || (cp >= 0xe000 && cp <= 0xf8ff) ||
-	    (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff01 && cp <= 0xff0f) || (cp >= 0xff1a && cp <= 0xff20) ||
-	    (cp >= 0xff3b && cp <= 0xff40) || (cp >= 0xff5b && cp <= 0xff65) || cp == 0xfeff || cp == 0xfffd)
-		return false;
-	return true;
-}
-
-/* Cuts text into words; GC_EINVAL when there are none, GC_ETOOBIG past the limit. */
-static gc_status search_words(const char *text, struct search_word *words, size_t *n_words)
-{
-	const unsigned char *s = (const unsigned char *)text;
-	size_t n = strlen(text);
-	size_t count = 0;
-	int group = 0;
-	bool in_phrase = false;
-
-	for (size_t i = 0; i < n;) {
-		if (s[i] == '"') {
-			/* "a phrase"* : the star applies to the phrase's last word. */
-			if (in_phrase && i + 1 < n && s[i + 1] == '*' && count > 0 && words[count - 1].group == group)
-				words[count - 1].prefix = true;
-			in_phrase = !in_phrase;
-			group++; /* a quote opens or closes a phrase: a new group either way */
-			i++;
-			continue;
-		}
-		size_t len = 0;
-		if (!word_char(utf8_decode(s + i, &len))) {
-			i += len;
-			continue;
-		}
-		size_t start = i;
-		while (i < n && s[i] != '"' && word_char(utf8_decode(s + i, &len)))
-			i += len;
-		if (count == GC_SEARCH_MAX_TERMS)
-			return GC_ETOOBIG;
-		if (!in_phrase)
-			group++;
-		words[count++] = (struct search_word){
-			.start = start, .len = i - start, .group = group, .prefix = i < n && s[i] == '*'
-		};
-		if (!in_phrase)
-			group++;
-	}
-	*n_words = count;
-	return count ? GC_OK : GC_EINVAL;
-}
-
-/*
- * A word inside the engine's quotes. Words cannot hold a quote or a
- * backslash today (search_words splits on them), but the escaping does not
- * rely on that: the quote is doubled (both engines' rule) and a backslash,
- * an escape in a tsquery lexeme, is doubled too.
+ * A token inside the engine's quotes. Tokens hold only letters and digits
+ * today (base/fold.h), but the escaping does not rely on that: the quote is
+ * doubled (both engines' rule) and a backslash, an escape in a tsquery
+ * lexeme, is doubled too.
  */
 static void search_quoted(struct gc_buf *b, const char *s, size_t n, char quote)
 {
@@ -279,51 +360,49 @@ static void search_quoted(struct gc_buf *b, const char *s, size_t n, char quote)
 }
 
 /*
- * The engine's query: FTS5  "a b" "c"*        (phrase, then prefix word)
+ * The engine's query: FTS5  "a b" "c" *        (phrase, then prefix token)
  *                     tsquery ('a' <-> 'b') & 'c':*
- * A prefix mark counts only on a phrase's last word, where both engines
+ * A prefix mark is only ever on a group's last token, where both engines
  * support it.
  */
-static gc_status search_engine_query(enum gc_db_engine engine, const char *text, const struct search_word *words,
-				     size_t n, char **out)
+static gc_status search_engine_query(enum gc_db_engine engine, const struct gc_fold_query *fq, char **out)
 {
 	struct gc_buf b;
-	gc_buf_init(&b, GC_SEARCH_MAX_QUERY * 4 + 64);
-	for (size_t i = 0; i < n;) {
-		size_t j = i;
-		while (j < n && words[j].group == words[i].group)
-			j++;
-		bool prefix = words[j - 1].prefix;
+	gc_buf_init(&b, 64 * 1024);
+	for (size_t g = 0; g < fq->n_groups; g++) {
+		const struct gc_fold_group *grp = &fq->groups[g];
+		bool prefix = fq->terms[grp->first + grp->count - 1].prefix;
 		if (engine == GC_DB_SQLITE) {
-			if (i)
+			if (g)
 				gc_buf_char(&b, ' ');
 			gc_buf_char(&b, '"');
-			for (size_t k = i; k < j; k++) {
-				if (k > i)
+			for (size_t k = 0; k < grp->count; k++) {
+				const struct gc_fold_term *t = &fq->terms[grp->first + k];
+				if (k)
 					gc_buf_char(&b, ' ');
-				search_quoted(&b, text + words[k].start, words[k].len, '"');
+				search_quoted(&b, fq->text + t->off, t->len, '"');
 			}
 			gc_buf_char(&b, '"');
 			if (prefix)
 				gc_buf_lit(&b, " *");
 		} else {
-			if (i)
+			if (g)
 				gc_buf_lit(&b, " & ");
-			if (j - i > 1)
+			if (grp->count > 1)
 				gc_buf_char(&b, '(');
-			for (size_t k = i; k < j; k++) {
-				if (k > i)
+			for (size_t k = 0; k < grp->count; k++) {
+				const struct gc_fold_term *t = &fq->terms[grp->first + k];
+				if (k)
 					gc_buf_lit(&b, " <-> ");
 				gc_buf_char(&b, '\'');
-				search_quoted(&b, text + words[k].start, words[k].len, '\'');
+				search_quoted(&b, fq->text + t->off, t->len, '\'');
 				gc_buf_char(&b, '\'');
 			}
 			if (prefix)
 				gc_buf_lit(&b, ":*");
-			if (j - i > 1)
+			if (grp->count > 1)
 				gc_buf_char(&b, ')');
 		}
-		i = j;
 	}
 	if (gc_buf_error(&b)) {
 		gc_status st = gc_buf_error(&b);
@@ -332,6 +411,24 @@ static gc_status search_engine_query(enum gc_db_engine engine, const char *text,
 	}
 	*out = gc_buf_take(&b, NULL);
 	return *out ? GC_OK : GC_ENOMEM;
+}
+
+/* Reads text as a query (the checks of both entry points), and its engine form. */
+static gc_status search_prepare(enum gc_db_engine engine, const char *text, struct gc_fold_query *fq, char **match)
+{
+	*match = NULL;
+	size_t len = strlen(text);
+	if (len > GC_SEARCH_MAX_QUERY)
+		return GC_ETOOBIG;
+	if (!gc_utf8_valid(text, len))
+		return GC_EINVAL;
+	gc_status st = gc_fold_query_parse(text, len, fq);
+	if (st != GC_OK)
+		return st;
+	st = search_engine_query(engine, fq, match);
+	if (st != GC_OK)
+		gc_fold_query_free(fq);
+	return st;
 }
 
 /* --- running a query --------------------------------------------------------------- */
@@ -371,6 +468,25 @@ static void search_where(enum gc_db_engine engine, const struct gc_search_query 
 		gc_buf_lit(sql, " AND d.country = ?");
 		add_param(q, GC_TEXT(query->country));
 	}
+	if (query->region) {
+		gc_buf_lit(sql, " AND (d.region = ? OR d.subregion = ? OR d.intermediate = ?)");
+		add_param(q, GC_TEXT(query->region));
+		add_param(q, GC_TEXT(query->region));
+		add_param(q, GC_TEXT(query->region));
+	}
+	if (query->kind) {
+		gc_buf_lit(sql, " AND d.kind = ?");
+		add_param(q, GC_TEXT(query->kind));
+	}
+	if (query->topic) {
+		gc_buf_lit(sql, " AND EXISTS (SELECT 1 FROM search_topics t WHERE t.module = d.module"
+				" AND t.item_id = d.item_id AND t.topic = ?)");
+		add_param(q, GC_TEXT(query->topic));
+	}
+	if (query->year > 0) {
+		gc_buf_lit(sql, " AND d.year = ?");
+		add_param(q, GC_INT(query->year));
+	}
 	if (query->lang) {
 		gc_buf_lit(sql, " AND d.lang = ?");
 		add_param(q, GC_TEXT(query->lang));
@@ -383,120 +499,247 @@ static void search_where(enum gc_db_engine engine, const struct gc_search_query 
 		add_param(q, query->visible_params[i]);
 }
 
+static gc_status search_run_sql(struct gc_db *db, struct gc_buf *sql, struct search_sql *q, json_t **rows)
+{
+	gc_status st = q->overflow ? GC_ETOOBIG : gc_buf_error(sql);
+	if (st == GC_OK)
+		st = gc_db_query(db, gc_buf_str(sql), q->params, q->n, rows);
+	gc_buf_free(sql);
+	return st;
+}
+
+/* One page of hits, best first; only their ids are ranked, the page's rows are read after. */
 static gc_status search_hits(struct gc_db *db, const struct gc_search_query *query, const char *match,
 			     json_t **hits)
 {
 	enum gc_db_engine engine = gc_db_engine(db);
 	struct search_sql q = { .n = 0 };
 	struct gc_buf sql;
-	gc_status st;
 
 	gc_buf_init(&sql, SEARCH_SQL_MAX);
-	if (engine == GC_DB_SQLITE) {
-		/* Title matches weigh ten times body matches; bm25 is lower for better. */
-		gc_buf_lit(&sql, "SELECT d.module AS module, d.item_id AS item_id, d.lang AS lang, d.title AS title,"
-				 " snippet(search_fts, 1, char(57344), char(57345), '\xe2\x80\xa6', 24) AS snippet,"
-				 " d.url AS url, d.country AS country, d.kind AS kind, d.year AS year");
-		search_where(engine, query, match, &sql, &q);
-		gc_buf_lit(&sql, " ORDER BY bm25(search_fts, 10.0, 1.0), d.id LIMIT ? OFFSET ?");
-	} else {
-		/* ts_headline is costly: only for the page of hits, after LIMIT. */
-		gc_buf_lit(&sql, "SELECT h.module AS module, h.item_id AS item_id, h.lang AS lang, h.title AS title,"
-				 " ts_headline('simple', h.body, h.q, 'StartSel=' || chr(57344) || ', StopSel=' ||"
-				 " chr(57345) || ', MaxWords=35, MinWords=15') AS snippet,"
-				 " h.url AS url, h.country AS country, h.kind AS kind, h.year AS year FROM ("
-				 "SELECT d.id, d.module, d.item_id, d.lang, d.title, d.body, d.url, d.country, d.kind,"
-				 " d.year, q, ts_rank(d.tsv, q) AS rank");
-		search_where(engine, query, match, &sql, &q);
-		gc_buf_lit(&sql, " ORDER BY rank DESC, d.id LIMIT ? OFFSET ?) h ORDER BY h.rank DESC, h.id");
-	}
+	gc_buf_lit(&sql, "SELECT h.module AS module, h.item_id AS item_id, h.lang AS lang, h.title AS title,"
+			 " h.body AS body, h.url AS url, h.country AS country, h.region AS region, h.kind AS kind,"
+			 " h.year AS year FROM (SELECT d.id AS id, ");
+	/* Title matches weigh ten times body matches (bm25 is lower for better); ts_rank: A over B. */
+	if (engine == GC_DB_SQLITE)
+		gc_buf_lit(&sql, "bm25(search_fts, 10.0, 1.0) AS r");
+	else
+		gc_buf_lit(&sql, "-ts_rank(d.tsv, q) AS r");
+	search_where(engine, query, match, &sql, &q);
+	gc_buf_lit(&sql, " ORDER BY r, d.id LIMIT ? OFFSET ?) x JOIN search_docs h ON h.id = x.id ORDER BY x.r, x.id");
 	add_param(&q, GC_INT(query->limit));
 	add_param(&q, GC_INT(query->offset));
-	if (q.overflow) {
-		st = GC_ETOOBIG;
-		goto out;
-	}
-	st = gc_buf_error(&sql);
-	if (st != GC_OK)
-		goto out;
-	st = gc_db_query(db, gc_buf_str(&sql), q.params, q.n, hits);
-out:
-	gc_buf_free(&sql);
-	return st;
+	return search_run_sql(db, &sql, &q, hits);
 }
 
-/* Counts matches by one column (from a fixed list, never the caller's). */
-static gc_status search_facet(struct gc_db *db, const struct gc_search_query *query, const char *match,
-			      const char *column, json_t *facets, int64_t *total)
+/* The facets: fixed names and columns, never the caller's. */
+static const struct {
+	const char *name;
+	const char *expr; /* over the matches m */
+} search_facets[] = {
+	{ "module", "m.module" },       { "country", "m.country" },   { "region", "m.region" },
+	{ "region", "m.subregion" },    { "region", "m.intermediate" }, { "kind", "m.kind" },
+	{ "year", "CAST(m.year AS TEXT)" }, { "lang", "m.lang" },
+};
+
+/*
+ * Every facet's counts in one statement over the matching documents:
+ * {"module": {"policies": 3}, ...}, each facet's values by count, highest
+ * first. *total gets the number of matching documents.
+ */
+static gc_status search_facets_run(struct gc_db *db, const struct gc_search_query *query, const char *match,
+				   json_t **facets, int64_t *total)
 {
 	struct search_sql q = { .n = 0 };
 	struct gc_buf sql;
 	json_t *rows = NULL;
-	json_t *counts = NULL;
 	gc_status st;
 
+	*facets = NULL;
 	gc_buf_init(&sql, SEARCH_SQL_MAX);
-	gc_buf_lit(&sql, "SELECT d.");
-	gc_buf_str_raw(&sql, column);
-	gc_buf_lit(&sql, " AS k, count(*) AS n");
+	gc_buf_lit(&sql, "WITH m AS MATERIALIZED (SELECT d.module AS module, d.item_id AS item_id, d.country AS country,"
+			 " d.region AS region, d.subregion AS subregion, d.intermediate AS intermediate, d.kind AS kind,"
+			 " d.year AS year, d.lang AS lang");
 	search_where(gc_db_engine(db), query, match, &sql, &q);
-	gc_buf_lit(&sql, " GROUP BY d.");
-	gc_buf_str_raw(&sql, column);
-	gc_buf_lit(&sql, " ORDER BY n DESC, k LIMIT " SEARCH_FACET_MAX);
-	if (q.overflow) {
-		st = GC_ETOOBIG;
-		goto out;
+	gc_buf_lit(&sql, ")");
+	for (size_t i = 0; i < GC_ARRAY_LEN(search_facets); i++) {
+		if (i)
+			gc_buf_lit(&sql, " UNION ALL");
+		gc_buf_printf(&sql, " SELECT '%s' AS f, %s AS k, count(*) AS n FROM m WHERE %s IS NOT NULL GROUP BY %s",
+			      search_facets[i].name, search_facets[i].expr, search_facets[i].expr, search_facets[i].expr);
 	}
-	st = gc_buf_error(&sql);
+	gc_buf_lit(&sql, " UNION ALL SELECT 'topic' AS f, t.topic AS k, count(*) AS n FROM m JOIN search_topics t"
+			 " ON t.module = m.module AND t.item_id = m.item_id GROUP BY t.topic ORDER BY 1, 3 DESC, 2");
+	st = search_run_sql(db, &sql, &q, &rows);
 	if (st != GC_OK)
-		goto out;
-	st = gc_db_query(db, gc_buf_str(&sql), q.params, q.n, &rows);
-	if (st != GC_OK)
-		goto out;
-	counts = json_object();
-	if (!counts) {
-		st = GC_ENOMEM;
-		goto out;
+		return st;
+	json_t *out = json_pack("{s:{}, s:{}, s:{}, s:{}, s:{}, s:{}, s:{}}", "module", "country", "region", "kind",
+				"topic", "year", "lang");
+	if (!out) {
+		json_decref(rows);
+		return GC_ENOMEM;
 	}
+	*total = 0;
 	size_t i;
 	json_t *row;
 	json_array_foreach(rows, i, row) {
-		json_t *k = json_object_get(row, "k");
+		const char *f = json_string_value(json_object_get(row, "f"));
+		const char *k = json_string_value(json_object_get(row, "k"));
 		json_int_t n = json_integer_value(json_object_get(row, "n"));
-		char key[32];
-		const char *name = NULL;
-		if (json_is_string(k)) {
-			name = json_string_value(k);
-		} else if (json_is_integer(k)) {
-			snprintf(key, sizeof(key), "%lld", (long long)json_integer_value(k));
-			name = key;
-		}
-		if (total)
+		json_t *facet = f ? json_object_get(out, f) : NULL;
+		if (!facet || !k)
+			continue;
+		/* Every document has a module, so that facet's sum is the total. */
+		if (strcmp(f, "module") == 0)
 			*total += n;
-		/* Unknown country or year: counted in the total, not a facet value. */
-		if (name && json_object_set_new(counts, name, json_integer(n)) != 0) {
+		if (json_object_set_new(facet, k, json_integer(n)) != 0) {
 			st = GC_ENOMEM;
-			goto out;
+			break;
 		}
 	}
-	if (json_object_set_new(facets, column, counts) != 0) {
-		counts = NULL;
-		st = GC_ENOMEM;
-		goto out;
-	}
-	counts = NULL;
-out:
-	json_decref(counts);
 	json_decref(rows);
-	gc_buf_free(&sql);
-	return st;
+	if (st != GC_OK) {
+		json_decref(out);
+		return st;
+	}
+	*facets = out;
+	return GC_OK;
+}
+
+/* Replaces each hit's body by its snippet. */
+static gc_status search_snippets(json_t *hits, const struct gc_fold_query *fq)
+{
+	size_t i;
+	json_t *hit;
+	json_array_foreach(hits, i, hit) {
+		const char *body = json_string_value(json_object_get(hit, "body"));
+		char *snippet = NULL;
+		gc_status st = gc_fold_snippet(body ? body : "", body ? strlen(body) : 0, fq, SEARCH_SNIPPET_TOKENS,
+					       &snippet);
+		if (st != GC_OK)
+			return st;
+		int failed = json_object_set_new(hit, "snippet", json_string(snippet));
+		free(snippet);
+		if (failed || json_object_del(hit, "body") != 0)
+			return GC_ENOMEM;
+	}
+	return GC_OK;
+}
+
+/* --- the result cache ----------------------------------------------------------------- */
+
+/*
+ * Answers by their whole query, direct-mapped by a hash of it: a slot holds
+ * the last answer that fell in it. An answer is served while the change
+ * counter it was computed under is the database's: every write that can
+ * change a search answer bumps it (item writes, gc_search_put and
+ * gc_search_delete, settings). Copies go in and out, so a caller may
+ * change its answer. Bounded: SEARCH_CACHE_SLOTS answers of at most
+ * GC_SEARCH_MAX_LIMIT hits.
+ */
+#define SEARCH_CACHE_SLOTS 1024
+
+static struct {
+	uint64_t hash;
+	char *key;
+	int64_t changes;
+	json_t *result;
+} search_cache[SEARCH_CACHE_SLOTS];
+static pthread_mutex_t search_cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static uint64_t cache_hash(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+static void cache_field(struct gc_buf *b, const char *s)
+{
+	/* Length-prefixed, so no value can pass for a field boundary. */
+	if (!s) {
+		gc_buf_lit(b, "-|");
+		return;
+	}
+	gc_buf_printf(b, "%zu:", strlen(s));
+	gc_buf_str_raw(b, s);
+	gc_buf_char(b, '|');
+}
+
+/* The whole query as text, or NULL (then the cache is not used). */
+static char *cache_key(enum gc_db_engine engine, const struct gc_search_query *query, const char *match)
+{
+	struct gc_buf b;
+	gc_buf_init(&b, 64 * 1024);
+	gc_buf_printf(&b, "%d|%d|%d|%d|", (int)engine, query->limit, query->offset, query->year);
+	cache_field(&b, match);
+	cache_field(&b, query->module);
+	cache_field(&b, query->country);
+	cache_field(&b, query->region);
+	cache_field(&b, query->kind);
+	cache_field(&b, query->topic);
+	cache_field(&b, query->lang);
+	cache_field(&b, query->visible_sql);
+	for (size_t i = 0; i < query->n_visible_params; i++) {
+		const struct gc_val *v = &query->visible_params[i];
+		if (v->type == GC_VAL_INT) {
+			gc_buf_printf(&b, "i%lld|", (long long)v->i);
+		} else if (v->type == GC_VAL_NULL) {
+			gc_buf_lit(&b, "n|");
+		} else if (v->type == GC_VAL_TEXT && v->n == SIZE_MAX) {
+			gc_buf_char(&b, 't');
+			cache_field(&b, v->p);
+		} else {
+			gc_buf_free(&b); /* blobs, reals, counted text: never in a predicate today; not cached */
+			return NULL;
+		}
+	}
+	return gc_buf_error(&b) ? (gc_buf_free(&b), NULL) : gc_buf_take(&b, NULL);
+}
+
+static json_t *cache_get(const char *key, int64_t changes)
+{
+	uint64_t h = cache_hash(key, strlen(key));
+	json_t *copy = NULL;
+	pthread_mutex_lock(&search_cache_lock);
+	size_t slot = (size_t)(h % SEARCH_CACHE_SLOTS);
+	if (search_cache[slot].result && search_cache[slot].hash == h && search_cache[slot].changes == changes &&
+	    strcmp(search_cache[slot].key, key) == 0)
+		copy = json_deep_copy(search_cache[slot].result);
+	pthread_mutex_unlock(&search_cache_lock);
+	return copy;
+}
+
+static void cache_put(char *key, int64_t changes, const json_t *result)
+{
+	json_t *copy = json_deep_copy(result);
+	if (!copy) {
+		free(key);
+		return;
+	}
+	uint64_t h = cache_hash(key, strlen(key));
+	pthread_mutex_lock(&search_cache_lock);
+	size_t slot = (size_t)(h % SEARCH_CACHE_SLOTS);
+	char *old_key = search_cache[slot].key;
+	json_t *old_result = search_cache[slot].result;
+	search_cache[slot].hash = h;
+	search_cache[slot].key = key;
+	search_cache[slot].changes = changes;
+	search_cache[slot].result = copy;
+	pthread_mutex_unlock(&search_cache_lock);
+	free(old_key);
+	json_decref(old_result);
 }
 
 gc_status gc_search_run(struct gc_db *db, const struct gc_search_query *query, json_t **result)
 {
-	static const char *const facet_columns[] = { "module", "country", "lang", "year" };
-	struct search_word words[GC_SEARCH_MAX_TERMS];
-	size_t n_words = 0;
+	char *key = NULL;
+	int64_t changes = 0;
+	struct gc_fold_query fq;
+	bool have_fq = false;
 	char *match = NULL;
 	json_t *out = NULL;
 	json_t *hits = NULL;
@@ -515,43 +758,50 @@ gc_status gc_search_run(struct gc_db *db, const struct gc_search_query *query, j
 		st = GC_ETOOBIG;
 		goto out;
 	}
-	if (query->limit < 1 || query->offset < 0 || !gc_utf8_valid(query->text, len) || memchr(query->text, 0, len)) {
+	if (query->limit < 1 || query->offset < 0 || query->year < 0) {
 		st = GC_EINVAL;
 		goto out;
 	}
-	st = search_words(query->text, words, &n_words);
+	st = search_prepare(gc_db_engine(db), query->text, &fq, &match);
 	if (st != GC_OK)
 		goto out;
-	st = search_engine_query(gc_db_engine(db), query->text, words, n_words, &match);
-	if (st != GC_OK)
-		goto out;
-	st = search_hits(db, query, match, &hits);
-	if (st != GC_OK)
-		goto out;
-	facets = json_object();
-	if (!facets) {
-		st = GC_ENOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < GC_ARRAY_LEN(facet_columns); i++) {
-		/* Every document has a module, so that facet's sum is the total. */
-		st = search_facet(db, query, match, facet_columns[i], facets, i == 0 ? &total : NULL);
-		if (st != GC_OK)
+	have_fq = true;
+	if (query->cache && gc_db_changes_counter(db, &changes) == GC_OK &&
+	    (key = cache_key(gc_db_engine(db), query, match)) != NULL) {
+		json_t *cached = cache_get(key, changes);
+		if (cached) {
+			*result = cached;
+			st = GC_OK;
 			goto out;
+		}
 	}
+	st = search_hits(db, query, match, &hits);
+	if (st == GC_OK)
+		st = search_snippets(hits, &fq);
+	if (st == GC_OK)
+		st = search_facets_run(db, query, match, &facets, &total);
+	if (st != GC_OK)
+		goto out;
 	out = json_object();
 	if (!out || json_object_set_new(out, "total", json_integer(total)) != 0 ||
 	    json_object_set(out, "hits", hits) != 0 || json_object_set(out, "facets", facets) != 0) {
 		st = GC_ENOMEM;
 		goto out;
 	}
+	if (key) {
+		cache_put(key, changes, out);
+		key = NULL;
+	}
 	*result = out;
 	out = NULL;
 out:
+	free(key);
 	json_decref(out);
 	json_decref(hits);
 	json_decref(facets);
 	free(match);
+	if (have_fq)
+		gc_fold_query_free(&fq);
 	return st;
 }
 
@@ -575,25 +825,17 @@ static bool id_expr_ok(const char *s)
 gc_status gc_search_match_sql(enum gc_db_engine engine, const char *text, const char *module, const char *id_expr,
 			      struct gc_arena *arena, const char **sql, struct gc_val *params, size_t *n)
 {
-	struct search_word words[GC_SEARCH_MAX_TERMS];
-	size_t n_words = 0;
+	struct gc_fold_query fq;
 	char *match = NULL;
-	gc_status st;
 
 	*n = 0;
 	*sql = NULL;
 	if (!text || !module || !arena || !id_expr_ok(id_expr))
 		return GC_EINVAL;
-	size_t len = strlen(text);
-	if (len > GC_SEARCH_MAX_QUERY)
-		return GC_ETOOBIG;
-	if (!gc_utf8_valid(text, len))
-		return GC_EINVAL;
-	st = search_words(text, words, &n_words);
-	if (st == GC_OK)
-		st = search_engine_query(engine, text, words, n_words, &match);
+	gc_status st = search_prepare(engine, text, &fq, &match);
 	if (st != GC_OK)
 		return st;
+	gc_fold_query_free(&fq);
 	const char *kept = gc_arena_strdup(arena, match);
 	free(match);
 	/* Both forms select the same documents as search_where() does for gc_search_run. */

@@ -7,10 +7,12 @@
 // keeps answering.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 
 import { request } from './lib/http.mjs';
 import { call, createPolicy, expectStatus, makeCast } from './lib/items-fixture.mjs';
+import { makeDocx } from './lib/docx.mjs';
 import { multipart } from './lib/multipart.mjs';
 import { addSession } from './lib/orgs-fixture.mjs';
 import { fillerPage, makePdf } from './lib/pdf.mjs';
@@ -38,6 +40,24 @@ before(async () => {
 after(async () => {
 	await server?.stop();
 });
+
+/**
+ * Runs a write of the test's own (sqlite3 CLI or psql) again while the
+ * server's job runner holds SQLite's write lock (the CLI has no busy timeout).
+ */
+async function retrying(fn) {
+	for (let attempt = 0; ; attempt++) {
+		try {
+			return await fn();
+		} catch (e) {
+			if (attempt >= 50 || !/database is locked/.test(String(e.message))) throw e;
+			await new Promise((r) => setTimeout(r, 100));
+		}
+	}
+}
+const sql = (text) => retrying(() => server.db.sql(text));
+const activate = (userId) => sql(`UPDATE users SET status = 'active' WHERE id = ${userId}`);
+const sessionOf = (userId) => retrying(() => addSession(server, userId));
 
 const PDF = makePdf([['First page of a small test document.'], ['Second page.']]);
 const sha256 = (buf) => createHash('sha256').update(buf).digest('hex');
@@ -88,7 +108,7 @@ describe('upload and serving', () => {
 	let att;
 	test('an editor of the owner uploads a PDF: 201, the row, a new version and one audit record', async () => {
 		const before = (await call(server, cast.kenAdmin, 'GET', `/items/${ids.kenPublic}`)).data.version;
-		const auditBefore = Number(await server.db.sql("SELECT COUNT(*) FROM audit_log WHERE action = 'item.edit'"));
+		const auditBefore = Number(await sql("SELECT COUNT(*) FROM audit_log WHERE action = 'item.edit'"));
 		const res = expectStatus(await upload(cast.kenAdmin, ids.kenPublic), 201, 'upload');
 		att = res.data;
 		assert.equal(res.headers.location, `/policies/${ids.kenPublic}/attachments/${att.id}`);
@@ -101,7 +121,7 @@ describe('upload and serving', () => {
 		const after = (await call(server, cast.kenAdmin, 'GET', `/items/${ids.kenPublic}`)).data;
 		assert.equal(after.version, before + 1, 'the item has a new version');
 		assert.equal(after.status, 'published', "a state's own edit keeps it published");
-		const auditAfter = Number(await server.db.sql("SELECT COUNT(*) FROM audit_log WHERE action = 'item.edit'"));
+		const auditAfter = Number(await sql("SELECT COUNT(*) FROM audit_log WHERE action = 'item.edit'"));
 		assert.equal(auditAfter, auditBefore + 1, 'exactly one item.edit record');
 		const hist = await call(server, null, 'GET', `/items/${ids.kenPublic}/history`);
 		expectStatus(hist, 200, 'history');
@@ -141,9 +161,9 @@ describe('upload and serving', () => {
 		const page = await call(server, null, 'GET', `!/policies/${ids.kenPublic}`);
 		assert.match(page.text, new RegExp(`href="/policies/${ids.kenPublic}/attachments/${att.id}"`));
 		assert.doesNotMatch(page.text, /enctype="multipart\/form-data"/, 'no upload form for anonymous');
-		const userId = Number(await server.db.sql("SELECT id FROM users WHERE email = 'admin@ken.test'"));
-		await server.db.sql(`UPDATE users SET status = 'active' WHERE id = ${userId}`);
-		const session = await addSession(server, userId);
+		const userId = Number(await sql("SELECT id FROM users WHERE email = 'admin@ken.test'"));
+		await activate(userId);
+		const session = await sessionOf(userId);
 		const mine = await request(server, `/policies/${ids.kenPublic}`, { headers: { Cookie: session.cookie, Accept: 'text/html' } });
 		expectStatus(mine, 200, 'editor page');
 		assert.match(mine.text, /enctype="multipart\/form-data"/);
@@ -281,7 +301,7 @@ describe('refusals', () => {
 		const ok = expectStatus(await upload(cast.kenAdmin, ids.kenPublic, { filename: 'keep.pdf' }), 201, 'setup');
 		const count = async () => (await listing(cast.kenAdmin, ids.kenPublic)).data.attachments.length;
 		const n = await count();
-		const files = async () => (await server.db.sql('SELECT COUNT(*) FROM attachments')).trim();
+		const files = async () => (await sql('SELECT COUNT(*) FROM attachments')).trim();
 		const total = await files();
 		expectStatus(await upload(null, ids.kenPublic), 401, 'anonymous');
 		expectStatus(await upload(cast.kenReader, ids.kenPublic), 403, 'owner reader');
@@ -309,9 +329,9 @@ describe('refusals', () => {
 	});
 
 	test('a browser session: the form\'s csrf_token is read from the multipart body', async () => {
-		const userId = Number(await server.db.sql("SELECT id FROM users WHERE email = 'editor@ken.test'"));
-		await server.db.sql(`UPDATE users SET status = 'active' WHERE id = ${userId}`);
-		const session = await addSession(server, userId);
+		const userId = Number(await sql("SELECT id FROM users WHERE email = 'editor@ken.test'"));
+		await activate(userId);
+		const session = await sessionOf(userId);
 		const without = await upload(null, ids.kenPublic, { session, csrf: false });
 		expectStatus(without, 403, 'no token');
 		const wrong = await upload(null, ids.kenPublic, { session: { ...session, csrf: 'x'.repeat(32) } });
@@ -424,6 +444,34 @@ describe('text extraction', () => {
 		assert.equal((await call(server, null, 'GET', `/search?q=${encodeURIComponent('numérique')}`)).data.total, 1, 'inline tags split no word');
 	});
 
+	test('DOCX: word/document.xml read by a limited unzip child (or kept unindexed without unzip)', async () => {
+		const docx = makeDocx(['La estrategia del numbat', 'Segundo p\u00e1rrafo']);
+		const up = expectStatus(await upload(cast.kenAdmin, ids.search, {
+			data: docx, filename: 'estrategia.docx', lang: 'es',
+			type: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+		}), 201, 'docx');
+		assert.equal(up.data.media_type, 'application/vnd.openxmlformats-officedocument.wordprocessingml.document');
+		const row = await extracted(cast.kenAdmin, ids.search, up.data.id);
+		if (existsSync('/usr/bin/unzip')) {
+			assert.equal(row.text_status, 'done');
+			const hit = await call(server, null, 'GET', '/search?q=numbat');
+			assert.deepEqual(hit.data.hits.map((h) => [h.item_id, h.lang]), [[ids.search, 'es']]);
+		} else {
+			assert.equal(row.text_status, 'unsupported');
+			assert.match(row.text_error, /unzip is not installed/);
+		}
+		const disguised = await upload(cast.kenAdmin, ids.search, { data: docx, filename: 'estrategia.pdf', type: 'application/pdf' });
+		expectStatus(disguised, 422, 'docx named .pdf');
+	});
+
+	test('text that is not UTF-8 fails its job with the reason', async () => {
+		const latin1 = Buffer.from('Strat\xe9gie nationale de cybers\xe9curit\xe9\n', 'latin1');
+		const up = expectStatus(await upload(cast.kenAdmin, ids.broken, { data: latin1, filename: 'latin1.txt', type: 'text/plain' }), 201, 'latin1');
+		const row = await extracted(cast.kenAdmin, ids.broken, up.data.id);
+		assert.equal(row.text_status, 'failed');
+		assert.equal(row.text_error, 'the text is not valid UTF-8');
+	});
+
 	test('broken and hostile PDFs fail their job alone, visibly to editors, and the server keeps answering', async () => {
 		const good = makePdf([['A good page about hedgehog diplomacy.']]);
 		const nested = Buffer.from(`%PDF-1.4\n1 0 obj\n${'['.repeat(200000)}\nendobj\n`, 'latin1');
@@ -448,9 +496,9 @@ describe('text extraction', () => {
 		const publicView = (await listing(null, ids.broken)).data.attachments.find((a) => a.id === atts.nested.id);
 		assert.equal(publicView.text_error, null);
 		assert.equal(publicView.text_failed, false);
-		const userId = Number(await server.db.sql("SELECT id FROM users WHERE email = 'admin@ken.test'"));
-		await server.db.sql(`UPDATE users SET status = 'active' WHERE id = ${userId}`);
-		const session = await addSession(server, userId);
+		const userId = Number(await sql("SELECT id FROM users WHERE email = 'admin@ken.test'"));
+		await activate(userId);
+		const session = await sessionOf(userId);
 		const page = await request(server, `/policies/${ids.broken}`, { headers: { Cookie: session.cookie, Accept: 'text/html' } });
 		assert.match(page.text, /Text could not be extracted: pdftotext could not read the file/);
 		const anon = await request(server, `/policies/${ids.broken}`, { headers: { Accept: 'text/html' } });

@@ -1475,12 +1475,17 @@ Test(server, bodies)
 	free(r);
 
 	const char *multipart[] = { "Content-Type: multipart/form-data; boundary=xyz", NULL };
-	r = fetch("POST", "/api/v1/echo", multipart, "--xyz\r\n\r\nhello\r\n--xyz--\r\n");
+	const char *form_part = "--xyz\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nhello\r\n--xyz--\r\n";
+	r = fetch("POST", "/api/v1/echo", multipart, form_part);
 	cr_assert_eq(r->status, 200, "%s", r->body);
 	doc = json_of(r);
 	cr_assert_str_eq(json_string_value(json_object_get(doc, "kind")), "multipart");
-	cr_assert_eq(json_integer_value(json_object_get(doc, "body_len")), 25);
+	cr_assert_eq(json_integer_value(json_object_get(doc, "body_len")), (json_int_t)strlen(form_part));
 	json_decref(doc);
+	free(r);
+	/* A part without its Content-Disposition names nothing: the body is refused, not guessed at. */
+	r = fetch("POST", "/api/v1/echo", multipart, "--xyz\r\n\r\nhello\r\n--xyz--\r\n");
+	expect_error(r, 400, "invalid_multipart", NULL);
 	free(r);
 
 	const char *text[] = { "Content-Type: text/plain", NULL };

@@ -5,7 +5,9 @@
 #include "auth/items.h"
 #include "http/server.h"
 #include "render/i18n.h"
+#include "base/log.h"
 #include "store/outbox.h"
+#include "store/search.h"
 #include "store/store.h"
 
 static const char *const search_languages[] = { "ar", "zh", "en", "fr", "ru", "es", NULL };
@@ -14,6 +16,10 @@ static const struct gc_param_spec search_params[] = {
 	{ .name = "q", .type = GC_PARAM_STRING, .max_len = 256 },
 	{ .name = "module", .type = GC_PARAM_STRING, .max_len = 32 },
 	{ .name = "country", .type = GC_PARAM_ISO3 },
+	{ .name = "region", .type = GC_PARAM_STRING, .max_len = 3 },
+	{ .name = "kind", .type = GC_PARAM_STRING, .max_len = 64 },
+	{ .name = "topic", .type = GC_PARAM_STRING, .max_len = 64 },
+	{ .name = "year", .type = GC_PARAM_INT, .min = 1, .max = 9999 },
 	{ .name = "language", .type = GC_PARAM_ENUM, .choices = search_languages },
 	{ .name = "page", .type = GC_PARAM_INT, .min = 1, .max = 1000 },
 	GC_PARAMS_END,
@@ -36,6 +42,25 @@ static gc_status core_init(struct gc_server *server)
 	int64_t demo = 0;
 	status = gc_db_query_int(db, "SELECT COUNT(*) FROM settings WHERE key = 'demo' AND value = '1'", GC_NO_PARAMS,
 				 &demo);
+	/* Search documents folded by another version of the folding, or loaded in bulk unfolded: fold them now. */
+	int64_t stale = 0;
+	if (status == GC_OK)
+		status = gc_db_query_int(db, "SELECT COUNT(*) FROM search_docs WHERE fold_version <> ?",
+					 GC_PARAMS(GC_INT(GC_SEARCH_FOLD_VERSION)), &stale);
+	if (status == GC_OK && stale > 0) {
+		int64_t count = 0;
+		status = gc_db_begin_write(db);
+		if (status == GC_OK)
+			status = gc_search_reindex(db, false, &count);
+		if (status == GC_OK)
+			status = gc_db_bump_changes(db);
+		if (status == GC_OK)
+			status = gc_db_commit(db);
+		else
+			gc_db_rollback(db);
+		if (status == GC_OK)
+			gc_log(GC_LOG_INFO, "search documents folded again", "{s:I}", "count", (json_int_t)count);
+	}
 	gc_pool_release(server->pool, db);
 	if (status == GC_OK)
 		server->demo = demo > 0;

@@ -1,16 +1,39 @@
+/*
+ * GET /search (and /api/v1/search): the portal-wide search (store/search.h)
+ * with its facets. Each facet value is a link that adds its filter (or, when
+ * it is the current one, removes it); the current filters are listed again
+ * with "remove" links. Labels are the reader's language: module names,
+ * states and M49 regions (reference tables), kinds (each module's
+ * "<module>.kind_<value>" key), topics (data/policy-topics.csv), languages
+ * (their own names). The facets are counted under the caller's visibility
+ * predicate, like the hits (see store/search.c).
+ */
 #include "modules/core/core.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "auth/policy.h"
 #include "base/buf.h"
+#include "base/csv.h"
+#include "base/embedded.h"
 #include "render/i18n.h"
 #include "store/search.h"
 
 #define SEARCH_PAGE_SIZE 20
+#define TOPICS_CSV "data/policy-topics.csv"
 
-/* The search page's own filters, in the order links are built. */
-static const char *const filter_names[] = { "module", "country", "language" };
+/* The filters: query parameter, the store's facet name, the facet's label key. In the order links are built. */
+static const struct {
+	const char *param;
+	const char *facet;
+	const char *label_key;
+} filters[] = {
+	{ "module", "module", "search.facet_module" }, { "country", "country", "search.facet_country" },
+	{ "region", "region", "search.facet_region" }, { "kind", "kind", "search.facet_kind" },
+	{ "topic", "topic", "search.facet_topic" },    { "year", "year", "search.facet_year" },
+	{ "language", "lang", "search.facet_lang" },
+};
 
 /* Search's snippet marks (U+E000, U+E001) become <mark> after everything else is escaped. */
 static json_t *snippet_to_html(const char *snippet)
@@ -59,12 +82,12 @@ static json_t *search_href(struct gc_request *req, const char *name, const char 
 	const char *q = gc_query(req, "q");
 	if (q)
 		gc_buf_url_query(&href, q, strlen(q));
-	for (size_t i = 0; i < GC_ARRAY_LEN(filter_names); i++) {
-		const char *current = strcmp(filter_names[i], name ? name : "") == 0 ? value : gc_query(req, filter_names[i]);
+	for (size_t i = 0; i < GC_ARRAY_LEN(filters); i++) {
+		const char *current = strcmp(filters[i].param, name ? name : "") == 0 ? value : gc_query(req, filters[i].param);
 		if (!current)
 			continue;
 		gc_buf_char(&href, '&');
-		gc_buf_str_raw(&href, filter_names[i]);
+		gc_buf_str_raw(&href, filters[i].param);
 		gc_buf_char(&href, '=');
 		gc_buf_url_query(&href, current, strlen(current));
 	}
@@ -83,29 +106,142 @@ static const char *module_label(struct gc_request *req, const char *name)
 	return name;
 }
 
-/* Turns the store's facet counts {"value": n} into the page's list of links. */
-static gc_status add_facet(struct gc_request *req, json_t *facets, json_t *counts, const char *facet_name,
-			   const char *filter_name, const char *label_key)
+/* A kind's name: the first module that names it ("<module>.kind_<kind>"), else the kind itself. */
+static const char *kind_label(struct gc_request *req, const char *kind)
 {
+	for (size_t i = 0; i < gc_module_count; i++) {
+		const char *key = gc_arena_printf(req->arena, "%s.kind_%s", gc_modules[i]->name, kind);
+		if (!key)
+			return kind;
+		const char *label = gc_req_tr(req, key);
+		if (label && strcmp(label, key) != 0)
+			return label;
+	}
+	return kind;
+}
+
+/* The reader's language's column of the reference tables' names; a fixed list, never request text. */
+static const char *name_column(const struct gc_request *req)
+{
+	static const char *const columns[GC_LANG_COUNT] = { "name_ar", "name_zh", "name_en",
+							    "name_fr", "name_ru", "name_es" };
+	for (size_t i = 0; i < GC_LANG_COUNT; i++)
+		if (req->lang && strcmp(req->lang, gc_langs[i]) == 0)
+			return columns[i];
+	return "name_en";
+}
+
+/* {"code": "name"} of a reference table (countries by iso3, regions by code) in the reader's language. */
+static gc_status reference_names(struct gc_request *req, struct gc_db *db, const char *table, const char *key,
+				 json_t **names)
+{
+	json_t *rows = NULL;
+	const char *sql = gc_arena_printf(req->arena, "SELECT %s AS k, %s AS v FROM %s", key, name_column(req), table);
+	if (!sql)
+		return GC_ENOMEM;
+	gc_status st = gc_db_query(db, sql, GC_NO_PARAMS, &rows);
+	if (st != GC_OK)
+		return st;
+	*names = json_object();
+	size_t i;
+	json_t *row;
+	json_array_foreach(rows, i, row) {
+		const char *k = json_string_value(json_object_get(row, "k"));
+		json_t *v = json_object_get(row, "v");
+		if (*names && k && json_is_string(v) && json_object_set(*names, k, v) != 0) {
+			json_decref(*names);
+			*names = NULL;
+		}
+	}
+	json_decref(rows);
+	return *names ? GC_OK : GC_ENOMEM;
+}
+
+/* {"key": "name"} of the policy topics in the reader's language (data/policy-topics.csv). */
+static json_t *topic_names(struct gc_request *req)
+{
+	json_t *names = json_object();
+	const struct gc_embedded_file *file = gc_embedded_find(TOPICS_CSV);
+	if (!names || !file)
+		return names;
+	size_t column = 3; /* name_en */
+	for (size_t l = 0; l < GC_LANG_COUNT; l++)
+		if (req->lang && strcmp(req->lang, gc_langs[l]) == 0)
+			column = l + 1;
+	struct gc_csv csv;
+	gc_csv_open(&csv, (const char *)file->data, file->size);
+	bool header = true;
+	while (gc_csv_next(&csv) == GC_ROW) {
+		if (header || csv.n_fields <= column) {
+			header = false;
+			continue;
+		}
+		json_t *name = json_stringn(csv.field[column], csv.length[column]);
+		if (!name || json_object_set_new(names, csv.field[0], name) != 0) {
+			json_decref(names);
+			names = NULL;
+			break;
+		}
+	}
+	gc_csv_close(&csv);
+	return names;
+}
+
+struct labels {
+	json_t *countries, *regions, *topics; /* owned */
+};
+
+static const char *value_label(struct gc_request *req, const struct labels *l, const char *facet, const char *value)
+{
+	const char *label = NULL;
+	if (strcmp(facet, "module") == 0)
+		label = module_label(req, value);
+	else if (strcmp(facet, "country") == 0)
+		label = json_string_value(json_object_get(l->countries, value));
+	else if (strcmp(facet, "region") == 0)
+		label = json_string_value(json_object_get(l->regions, value));
+	else if (strcmp(facet, "kind") == 0)
+		label = kind_label(req, value);
+	else if (strcmp(facet, "topic") == 0)
+		label = json_string_value(json_object_get(l->topics, value));
+	else if (strcmp(facet, "lang") == 0 && gc_lang_find(value))
+		label = gc_lang_native_name(value);
+	return label ? label : value;
+}
+
+/*
+ * Turns the store's facet counts {"value": n} into the page's list of links;
+ * a current filter is marked and its link removes it, and it is also added
+ * to model.filters with its "remove" link.
+ */
+static gc_status add_facet(struct gc_request *req, const struct labels *l, json_t *facets, json_t *active,
+			   json_t *counts, size_t f)
+{
+	const char *selected = gc_query(req, filters[f].param);
 	json_t *values = json_array();
-	json_t *facet = json_pack("{s:s, s:s, s:o}", "name", filter_name, "label", gc_req_tr(req, label_key), "values",
-				  values);
+	json_t *facet = json_pack("{s:s, s:s, s:o}", "name", filters[f].param, "label", gc_req_tr(req, filters[f].label_key),
+				  "values", values);
 	if (!facet)
 		return GC_ENOMEM;
-	const char *selected = gc_query(req, filter_name);
 	const char *value;
 	json_t *count;
-	json_object_foreach(json_object_get(counts, facet_name), value, count) {
+	json_object_foreach(json_object_get(counts, filters[f].facet), value, count) {
 		bool is_selected = selected && strcmp(selected, value) == 0;
-		const char *label = value;
-		if (strcmp(facet_name, "module") == 0)
-			label = module_label(req, value);
-		else if (strcmp(facet_name, "lang") == 0 && gc_lang_find(value))
-			label = gc_lang_native_name(value);
-		json_t *href = search_href(req, filter_name, is_selected ? NULL : value, 0);
-		json_t *entry = json_pack("{s:s, s:s, s:O, s:o, s:b}", "value", value, "label", label, "count", count,
-					  "href", href, "selected", is_selected);
+		json_t *href = search_href(req, filters[f].param, is_selected ? NULL : value, 0);
+		json_t *entry = json_pack("{s:s, s:s, s:O, s:o, s:b}", "value", value, "label",
+					  value_label(req, l, filters[f].facet, value), "count", count, "href", href,
+					  "selected", is_selected);
 		if (!entry || json_array_append_new(values, entry)) {
+			json_decref(facet);
+			return GC_ENOMEM;
+		}
+	}
+	if (selected) {
+		json_t *filter = json_pack("{s:s, s:s, s:s, s:s, s:o}", "name", filters[f].param, "label",
+					   gc_req_tr(req, filters[f].label_key), "value", selected, "value_label",
+					   value_label(req, l, filters[f].facet, selected), "remove_href",
+					   search_href(req, filters[f].param, NULL, 0));
+		if (!filter || json_array_append_new(active, filter)) {
 			json_decref(facet);
 			return GC_ENOMEM;
 		}
@@ -118,6 +254,31 @@ static gc_status add_facet(struct gc_request *req, json_t *facets, json_t *count
 	return json_array_append_new(facets, facet) ? GC_ENOMEM : GC_OK;
 }
 
+/* The hits, decorated for the page: snippet as HTML, labels, local links only. */
+static gc_status decorate_hits(struct gc_request *req, const struct labels *l, json_t *hits)
+{
+	size_t i;
+	json_t *hit;
+	json_array_foreach(hits, i, hit) {
+		const char *snippet = json_string_value(json_object_get(hit, "snippet"));
+		const char *module = json_string_value(json_object_get(hit, "module"));
+		const char *country = json_string_value(json_object_get(hit, "country"));
+		const char *kind = json_string_value(json_object_get(hit, "kind"));
+		/* Result links are the portal's own pages: anything but a local path loses its link. */
+		const char *url = json_string_value(json_object_get(hit, "url"));
+		if (!url || url[0] != '/' || url[1] == '/' || url[1] == '\\')
+			json_object_set_new(hit, "url", json_null());
+		json_t *html = snippet_to_html(snippet ? snippet : "");
+		if (!html || json_object_set_new(hit, "snippet_html", html) ||
+		    json_object_set_new(hit, "module_label", json_string(module_label(req, module ? module : ""))) ||
+		    json_object_set_new(hit, "country_label",
+					country ? json_string(value_label(req, l, "country", country)) : json_null()) ||
+		    json_object_set_new(hit, "kind_label", kind ? json_string(kind_label(req, kind)) : json_null()))
+			return GC_ENOMEM;
+	}
+	return GC_OK;
+}
+
 gc_status core_search(struct gc_request *req, struct gc_view *view)
 {
 	gc_status status = gc_view_page(req, view, "core/search", "search.title");
@@ -127,7 +288,9 @@ gc_status core_search(struct gc_request *req, struct gc_view *view)
 	const char *q = gc_query(req, "q");
 	int64_t page = gc_query_int(req, "page", 1);
 	json_t *facets = json_array();
-	if (json_object_set_new(model, "facets", facets) || json_object_set_new(model, "query", json_string(q ? q : "")))
+	json_t *active = json_array();
+	if (json_object_set_new(model, "facets", facets) || json_object_set_new(model, "filters", active) ||
+	    json_object_set_new(model, "query", json_string(q ? q : "")))
 		return GC_ENOMEM;
 	view->cacheable = req->principal == NULL;
 
@@ -137,12 +300,16 @@ gc_status core_search(struct gc_request *req, struct gc_view *view)
 			empty = false;
 	if (empty) {
 		if (json_object_set_new(model, "empty_query", json_true()) ||
+		    json_object_set_new(model, "message", json_string(gc_req_tr(req, "search.empty_query"))) ||
 		    json_object_set_new(model, "total", json_integer(0)) ||
 		    json_object_set_new(model, "hits", json_array()))
 			return GC_ENOMEM;
 		return GC_OK;
 	}
 
+	/* Deep pages are refused (GC_SEARCH_MAX_OFFSET): costly, and no one reads them. */
+	if ((page - 1) * SEARCH_PAGE_SIZE > GC_SEARCH_MAX_OFFSET)
+		return gc_fail(req, 400, "invalid_param", "error.invalid_param", "page");
 	struct gc_db *db = gc_request_db(req);
 	if (!db)
 		return GC_EHTTP;
@@ -151,10 +318,15 @@ gc_status core_search(struct gc_request *req, struct gc_view *view)
 		.text = q,
 		.module = gc_query(req, "module"),
 		.country = gc_query(req, "country"),
+		.region = gc_query(req, "region"),
+		.kind = gc_query(req, "kind"),
+		.topic = gc_query(req, "topic"),
+		.year = (int)gc_query_int(req, "year", 0),
 		.lang = gc_query(req, "language"),
 		.limit = SEARCH_PAGE_SIZE,
 		.offset = (int)((page - 1) * SEARCH_PAGE_SIZE),
 		.visible_params = visible_params,
+		.cache = true,
 	};
 	bool observers = false;
 	status = gc_policy_read_observers(db, &observers);
@@ -167,9 +339,11 @@ gc_status core_search(struct gc_request *req, struct gc_view *view)
 	json_t *result = NULL;
 	status = gc_search_run(db, &query, &result);
 	if (status == GC_ETOOBIG)
-		return gc_fail(req, 400, "invalid_param", "error.invalid_param", "q");
+		return gc_fail(req, 400, "invalid_param", "search.too_long", "q");
 	if (status == GC_EINVAL) {
 		/* Nothing searchable in the words (only punctuation, say): no results, not an error. */
+		if (json_object_set_new(model, "message", json_string(gc_req_tr(req, "search.no_words"))))
+			return GC_ENOMEM;
 		result = json_pack("{s:i, s:[], s:{}}", "total", 0, "hits", "facets");
 		if (!result)
 			return GC_ENOMEM;
@@ -177,37 +351,41 @@ gc_status core_search(struct gc_request *req, struct gc_view *view)
 		return status;
 	}
 
+	struct labels l = { NULL, NULL, NULL };
+	status = reference_names(req, db, "countries", "iso3", &l.countries);
+	if (status == GC_OK)
+		status = reference_names(req, db, "regions", "code", &l.regions);
+	if (status == GC_OK && !(l.topics = topic_names(req)))
+		status = GC_ENOMEM;
 	json_int_t total = json_integer_value(json_object_get(result, "total"));
 	json_t *hits = json_object_get(result, "hits");
-	size_t i;
-	json_t *hit;
-	json_array_foreach(hits, i, hit) {
-		const char *snippet = json_string_value(json_object_get(hit, "snippet"));
-		json_t *html = snippet_to_html(snippet ? snippet : "");
-		const char *module = json_string_value(json_object_get(hit, "module"));
-		/* Result links are the portal's own pages: anything but a local path loses its link. */
-		const char *url = json_string_value(json_object_get(hit, "url"));
-		if (!url || url[0] != '/' || url[1] == '/' || url[1] == '\\')
-			json_object_set_new(hit, "url", json_null());
-		if (!html || json_object_set_new(hit, "snippet_html", html) ||
-		    json_object_set_new(hit, "module_label", json_string(module_label(req, module ? module : "")))) {
-			json_decref(result);
-			return GC_ENOMEM;
-		}
-	}
 	json_t *counts = json_object_get(result, "facets");
-	if (json_object_set(model, "total", json_object_get(result, "total")) ||
-	    json_object_set(model, "hits", hits) ||
-	    add_facet(req, facets, counts, "module", "module", "search.facet_module") != GC_OK ||
-	    add_facet(req, facets, counts, "country", "country", "search.facet_country") != GC_OK ||
-	    add_facet(req, facets, counts, "lang", "language", "search.facet_lang") != GC_OK) {
-		json_decref(result);
-		return GC_ENOMEM;
-	}
+	if (status == GC_OK)
+		status = decorate_hits(req, &l, hits);
+	for (size_t f = 0; status == GC_OK && f < GC_ARRAY_LEN(filters); f++)
+		status = add_facet(req, &l, facets, active, counts, f);
+	if (status == GC_OK && (json_object_set_new(model, "has_filters", json_boolean(json_array_size(active) > 0)) ||
+				json_object_set(model, "total", json_object_get(result, "total")) ||
+				json_object_set(model, "hits", hits)))
+		status = GC_ENOMEM;
+	json_decref(l.countries);
+	json_decref(l.regions);
+	json_decref(l.topics);
 	json_decref(result);
+	if (status != GC_OK)
+		return status;
 
+	int64_t last_page = total > 0 ? (total + SEARCH_PAGE_SIZE - 1) / SEARCH_PAGE_SIZE : 1;
+	int64_t deepest = GC_SEARCH_MAX_OFFSET / SEARCH_PAGE_SIZE + 1;
+	if (last_page > deepest)
+		last_page = deepest;
+	if (json_object_set_new(model, "page", json_integer(page)) ||
+	    json_object_set_new(model, "page_count", json_integer(last_page)) ||
+	    (total == 0 && !json_object_get(model, "message") &&
+	     json_object_set_new(model, "message", json_string(gc_req_tr(req, "search.no_results")))))
+		return GC_ENOMEM;
 	/* Pagination only when there is somewhere to go, so no empty navigation landmark. */
-	bool has_previous = page > 1, has_next = page * SEARCH_PAGE_SIZE < total && page < 1000;
+	bool has_previous = page > 1, has_next = page < last_page;
 	if (!has_previous && !has_next)
 		return GC_OK;
 	json_t *pages = json_object();

@@ -157,4 +157,9 @@ gc_status people_invite_again(struct gc_request *req, struct gc_view *view);
 gc_status audit_list(struct gc_request *req, struct gc_view *view);
 gc_status audit_verify(struct gc_request *req, struct gc_view *view);
 
+/* --- public profiles of regional and intergovernmental organisations (directory.c) -- */
+
+gc_status orgs_directory_list(struct gc_request *req, struct gc_view *view);
+gc_status orgs_directory_show(struct gc_request *req, struct gc_view *view);
+
 #endif

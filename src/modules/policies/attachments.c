@@ -199,15 +199,10 @@ static gc_status upload_invalid(struct gc_request *req, struct gc_view *view, st
 	return GC_OK;
 }
 
-/* The content of the policy with its files, for the version's snapshot. */
-static gc_status snapshot_content(struct gc_request *req, struct gc_db *db, int64_t id, json_t **out)
+gc_status policies_attachments_snapshot(struct gc_db *db, int64_t id, json_t *content)
 {
-	struct policies_content c;
 	json_t *files = NULL;
-	*out = NULL;
-	gc_status st = policies_content_read(req, db, id, &c);
-	if (st == GC_OK)
-		st = gc_attachment_list(db, id, &files);
+	gc_status st = gc_attachment_list(db, id, &files);
 	if (st != GC_OK)
 		return st;
 	size_t i;
@@ -217,10 +212,22 @@ static gc_status snapshot_content(struct gc_request *req, struct gc_db *db, int6
 		json_object_del(row, "text_error");
 		json_object_del(row, "created_by");
 	}
+	return json_object_set_new(content, "attachments", files) ? GC_ENOMEM : GC_OK;
+}
+
+/* The content of the policy with its files, for the version's snapshot. */
+static gc_status snapshot_content(struct gc_request *req, struct gc_db *db, int64_t id, json_t **out)
+{
+	struct policies_content c;
+	*out = NULL;
+	gc_status st = policies_content_read(req, db, id, &c);
+	if (st != GC_OK)
+		return st;
 	json_t *content = policies_content_json(&c);
-	if (!content || json_object_set_new(content, "attachments", files)) {
+	st = content ? policies_attachments_snapshot(db, id, content) : GC_ENOMEM;
+	if (st != GC_OK) {
 		json_decref(content);
-		return GC_ENOMEM;
+		return st;
 	}
 	*out = content;
 	return GC_OK;

@@ -509,6 +509,25 @@ gc_status policies_list(struct gc_request *req, struct gc_view *view)
 		st = GC_ENOMEM;
 		goto out;
 	}
+	/* So do the JSON export and the Atom feed (feeds.c). */
+	for (int which = 0; which < 2; which++) {
+		struct gc_buf b;
+		gc_buf_init(&b, 8192);
+		gc_buf_str_raw(&b, which == 0 ? "/policies.json" : "/policies.atom");
+		append_kept_filters(req, &b, '?', "per_page");
+		json_t *href = gc_buf_error(&b) ? NULL : json_string(gc_buf_str(&b));
+		gc_buf_free(&b);
+		if (!href || json_object_set_new(model, which == 0 ? "json_href" : "atom_href", href)) {
+			st = GC_ENOMEM;
+			goto out;
+		}
+	}
+	json_t *feeds = json_pack("[{s:s, s:O}]", "title", gc_req_tr(req, "policies.feed"), "href",
+				  json_object_get(model, "atom_href"));
+	if (!feeds || json_object_set_new(model, "feeds", feeds)) {
+		st = GC_ENOMEM;
+		goto out;
+	}
 	st = list_pages(req, model, page, per_page, count);
 	if (st == GC_OK && !req->is_api)
 		st = filter_choices(req, &ctx, &f, model);
@@ -649,15 +668,19 @@ gc_status policies_home(struct gc_request *req, json_t *home_model)
 	return GC_OK;
 }
 
-gc_status policies_profile(struct gc_request *req, const char *iso3, json_t *section)
+/* A profile's section: the visible policies of a state (iso3) or of an owner organisation (org_id). */
+static gc_status profile_section(struct gc_request *req, const char *iso3, int64_t org_id, json_t *section)
 {
 	struct gc_item_ctx ctx;
 	struct list_filters f;
 	struct list_query q = { .n = 0 };
 	json_t *rows = NULL;
 	memset(&f, 0, sizeof(f));
-	f.countries[0] = iso3;
-	f.n_countries = 1;
+	if (iso3) {
+		f.countries[0] = iso3;
+		f.n_countries = 1;
+	}
+	f.org = org_id;
 	gc_status st = gc_req_item_ctx(req, &ctx);
 	if (st != GC_OK)
 		return st;
@@ -670,7 +693,7 @@ gc_status policies_profile(struct gc_request *req, const char *iso3, json_t *sec
 	gc_buf_lit(&q.sql, " ORDER BY CASE p.kind");
 	for (size_t k = 0; policies_kinds[k]; k++)
 		gc_buf_printf(&q.sql, " WHEN '%s' THEN %zu", policies_kinds[k], k);
-	gc_buf_lit(&q.sql, " ELSE 99 END, (p.adopted IS NULL), p.adopted DESC, i.id DESC LIMIT 200");
+	gc_buf_printf(&q.sql, " ELSE 99 END, (p.adopted IS NULL), p.adopted DESC, i.id DESC LIMIT %d", POLICIES_PROFILE_MAX_ROWS);
 	const char *sql = q_text(req, &q);
 	st = sql ? gc_db_query(ctx.db, sql, q.params, q.n, &rows) : GC_ENOMEM;
 	if (st != GC_OK)
@@ -694,11 +717,74 @@ gc_status policies_profile(struct gc_request *req, const char *iso3, json_t *sec
 			goto out;
 		}
 	}
+	const char *href = iso3 ? gc_arena_printf(req->arena, "/policies?country=%s", iso3)
+				: gc_arena_printf(req->arena, "/policies?org=%lld", (long long)org_id);
 	if (json_object_set_new(section, "count", json_integer((json_int_t)json_array_size(rows))) ||
-	    json_object_set_new(section, "href", json_string(gc_arena_printf(req->arena, "/policies?country=%s", iso3))))
+	    json_object_set_new(section, "href", json_string(href))) {
 		st = GC_ENOMEM;
+		goto out;
+	}
+	st = policies_profile_extras(req, iso3, rows, section);
 out:
 	gc_buf_free(&q.sql);
 	json_decref(rows);
 	return st;
+}
+
+gc_status policies_profile(struct gc_request *req, const char *iso3, json_t *section)
+{
+	return profile_section(req, iso3, 0, section);
+}
+
+gc_status policies_org_profile(struct gc_request *req, int64_t org_id, json_t *section)
+{
+	return profile_section(req, NULL, org_id, section);
+}
+
+/* --- for the exports and the feed (feeds.c) ------------------------------------------------------------ */
+
+gc_status policies_list_cursor(struct gc_request *req, struct gc_item_ctx *ctx, bool by_update, int64_t limit,
+			       struct gc_cursor **out)
+{
+	struct list_filters f;
+	struct list_query q = { .n = 0 };
+	*out = NULL;
+	gc_status st = read_filters(req, &f);
+	if (st != GC_OK)
+		return st;
+	gc_buf_init(&q.sql, 16384);
+	gc_buf_lit(&q.sql, LIST_COLUMNS ", i.updated_at AS updated_at, i.published_at AS published_at");
+	st = list_from(req, ctx, &f, true, &q);
+	if (st != GC_OK)
+		goto out;
+	if (by_update)
+		gc_buf_lit(&q.sql, " ORDER BY i.updated_at DESC, i.id DESC");
+	else
+		list_order(&f, &q.sql);
+	gc_buf_lit(&q.sql, " LIMIT ?");
+	q_param(&q, GC_INT(limit));
+	const char *sql = q_text(req, &q);
+	if (!sql) {
+		st = GC_ENOMEM;
+		goto out;
+	}
+	/* A transaction bounds each batch of rows by the statement time limit (store.h). */
+	st = gc_db_begin(ctx->db);
+	if (st == GC_OK)
+		st = gc_db_open_cursor(ctx->db, sql, q.params, q.n, out);
+	if (st != GC_OK && gc_db_in_transaction(ctx->db))
+		gc_db_rollback(ctx->db);
+out:
+	gc_buf_free(&q.sql);
+	return st;
+}
+
+gc_status policies_list_shape(struct gc_request *req, json_t *row)
+{
+	return shape_row(req, row);
+}
+
+void policies_list_query_string(const struct gc_request *req, struct gc_buf *b, char first, const char *skip)
+{
+	append_kept_filters(req, b, first, skip);
 }

@@ -43,6 +43,12 @@ static const struct gc_param_spec csv_params[] = {
 	GC_PARAMS_END,
 };
 
+static const struct gc_param_spec compare_params[] = {
+	/* Room for a wrong code or a fourth state, so that they get a 422 naming them (compare.c). */
+	{ .name = "c", .type = GC_PARAM_STRING, .max_len = 16, .max_repeat = POLICIES_COMPARE_MAX_PARAMS },
+	GC_PARAMS_END,
+};
+
 static const struct gc_param_spec show_params[] = {
 	{ .name = "text", .type = GC_PARAM_ENUM, .choices = lang_choices },
 	GC_PARAMS_END,
@@ -91,6 +97,12 @@ static const struct gc_route policies_routes[] = {
 	  .name = "policies.list" },
 	{ .method = "GET", .pattern = "/policies.csv", .handler = policies_csv, .params = csv_params,
 	  .name = "policies.csv" },
+	{ .method = "GET", .pattern = "/policies.json", .handler = policies_json_export, .params = csv_params,
+	  .name = "policies.json" },
+	{ .method = "GET", .pattern = "/policies.atom", .handler = policies_atom, .params = csv_params,
+	  .name = "policies.atom" },
+	{ .method = "GET", .pattern = "/compare", .handler = policies_compare, .params = compare_params,
+	  .name = "policies.compare" },
 	{ .method = "GET", .pattern = "/policies/new", .handler = policies_new, .access = GC_ACCESS_SIGNED_IN,
 	  .name = "policies.new" },
 	{ .method = "POST", .pattern = "/policies", .handler = policies_create, .access = GC_ACCESS_SIGNED_IN,
@@ -145,6 +157,7 @@ const struct gc_module policies_module = {
 	.init = policies_init,
 	.shutdown = policies_shutdown,
 	.profile = policies_profile,
+	.org_profile = policies_org_profile,
 	.home = policies_home,
 	.demo = policies_demo,
 };

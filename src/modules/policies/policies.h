@@ -46,6 +46,14 @@ extern const struct gc_migration policies_migrations[POLICIES_MIGRATION_COUNT];
 #define POLICIES_CSV_MAX_ROWS 50000        /* rows of one CSV export: narrow the filters for more */
 #define POLICIES_CSV_MAX_BYTES (64u << 20)
 #define POLICIES_EXCERPT_CHARS 240
+#define POLICIES_JSON_MAX_ROWS POLICIES_CSV_MAX_ROWS /* rows of one JSON export */
+#define POLICIES_JSON_MAX_BYTES (64u << 20)
+#define POLICIES_FEED_MAX_ENTRIES 100
+#define POLICIES_PROFILE_MAX_ROWS 200      /* policies on a country profile */
+/* The comparison of states (compare.c). */
+#define POLICIES_COMPARE_MAX 3             /* states side by side */
+#define POLICIES_COMPARE_MAX_PARAMS 16     /* values of "c" the router accepts (repeats fold) */
+#define POLICIES_COMPARE_MAX_ROWS 5000     /* policies read per state */      /* entries of one Atom feed: the newest changes */
 
 /* The taxonomies: NULL-terminated, in the order forms offer them. */
 extern const char *const policies_kinds[];
@@ -207,6 +215,9 @@ extern const struct gc_job_kind policies_attachment_job;
 GC_MUST_CHECK gc_status policies_attachments_model(struct gc_request *req, struct gc_db *db, int64_t id, bool can_edit,
 						   int64_t version, json_t *model);
 
+/* Adds "attachments" (the files' rows, without extraction state) to a version's content snapshot. */
+GC_MUST_CHECK gc_status policies_attachments_snapshot(struct gc_db *db, int64_t id, json_t *content);
+
 gc_status policies_attachment_list(struct gc_request *req, struct gc_view *view);
 gc_status policies_attachment_get(struct gc_request *req, struct gc_view *view);
 gc_status policies_attachment_upload(struct gc_request *req, struct gc_view *view);
@@ -226,8 +237,25 @@ GC_MUST_CHECK gc_status policies_item_model(struct gc_request *req, struct gc_it
 GC_MUST_CHECK gc_status policies_form_model(struct gc_request *req, struct gc_item_ctx *ctx, json_t *model,
 					    const json_t *values, const json_t *errors);
 
+/*
+ * The rows of the list that the request's filters select (list.c), as the
+ * caller may see them: LIST_COLUMNS plus updated_at and published_at, by
+ * the request's sort, or newest change first when by_update; at most limit.
+ * Opens a read transaction on ctx->db: the caller closes the cursor, then
+ * rolls the transaction back. GC_EHTTP (400) for a malformed filter.
+ */
+GC_MUST_CHECK gc_status policies_list_cursor(struct gc_request *req, struct gc_item_ctx *ctx, bool by_update,
+					     int64_t limit, struct gc_cursor **out);
+/* Shapes a row of that cursor into the API list's item (adds href, labels, excerpt; drops raw columns). */
+GC_MUST_CHECK gc_status policies_list_shape(struct gc_request *req, json_t *row);
+/* Appends the list's filters as the request gave them, the first preceded by first, skipping skip (or NULL). */
+void policies_list_query_string(const struct gc_request *req, struct gc_buf *b, char first, const char *skip);
+
 gc_status policies_list(struct gc_request *req, struct gc_view *view);
+gc_status policies_atom(struct gc_request *req, struct gc_view *view);
+gc_status policies_json_export(struct gc_request *req, struct gc_view *view);
 gc_status policies_csv(struct gc_request *req, struct gc_view *view);
+gc_status policies_compare(struct gc_request *req, struct gc_view *view);
 gc_status policies_show(struct gc_request *req, struct gc_view *view);
 gc_status policies_new(struct gc_request *req, struct gc_view *view);
 gc_status policies_edit_form(struct gc_request *req, struct gc_view *view);
@@ -236,6 +264,18 @@ gc_status policies_update(struct gc_request *req, struct gc_view *view);
 
 gc_status policies_home(struct gc_request *req, json_t *home_model);
 gc_status policies_profile(struct gc_request *req, const char *iso3, json_t *section);
+gc_status policies_org_profile(struct gc_request *req, int64_t org_id, json_t *section);
+/*
+ * Adds to a country profile's section (profile.c) what the policies module
+ * shows beyond the flat list: "groups" (the policies by kind, in the
+ * taxonomy's order), "timeline" (by year adopted, oldest first, with the
+ * undated apart) and "chart" (a small bar chart of the timeline, drawn as
+ * SVG by the template), and the "compare_href" of the state (iso3 NULL: an
+ * organisation's profile, no comparison). rows are the
+ * shaped rows of the profile's list, visible to the caller.
+ */
+GC_MUST_CHECK gc_status policies_profile_extras(struct gc_request *req, const char *iso3, const json_t *rows,
+						json_t *section);
 gc_status policies_demo(struct gc_db *db);
 
 #endif

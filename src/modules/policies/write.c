@@ -179,6 +179,14 @@ static gc_status index_docs(struct gc_db *db, struct gc_arena *arena, int64_t id
 	if (c->adopted)
 		year = (c->adopted[0] - '0') * 1000 + (c->adopted[1] - '0') * 100 + (c->adopted[2] - '0') * 10 +
 		       (c->adopted[3] - '0');
+	/* The state's M49 regions, for the search facets (regional frameworks have no state). */
+	json_t *regions = NULL;
+	if (st == GC_OK && c->country) {
+		st = gc_db_query_one(db, "SELECT region, subregion, intermediate FROM countries WHERE iso3 = ?",
+				     GC_PARAMS(GC_TEXT(c->country)), &regions);
+		if (st == GC_ENOTFOUND)
+			st = GC_OK;
+	}
 	size_t n_docs = c->n_texts;
 	const char *doc_langs[POLICIES_MAX_TEXTS + GC_LANG_COUNT];
 	for (size_t i = 0; i < c->n_texts; i++)
@@ -212,12 +220,18 @@ static gc_status index_docs(struct gc_db *db, struct gc_arena *arena, int64_t id
 			.visibility = visibility,
 			.status = status,
 			.owner_org = owner_org,
+			.region = json_string_value(json_object_get(regions, "region")),
+			.subregion = json_string_value(json_object_get(regions, "subregion")),
+			.intermediate = json_string_value(json_object_get(regions, "intermediate")),
+			.topics = c->topics,
+			.n_topics = c->n_topics,
 		};
 		if (st == GC_OK)
 			st = gc_search_put(db, &doc);
 		gc_buf_free(&body);
 	}
 	json_decref(langs);
+	json_decref(regions);
 	return st;
 }
 
@@ -628,10 +642,10 @@ gc_status policies_update(struct gc_request *req, struct gc_view *view)
 	for (size_t i = 0; i < c.n_texts; i++)
 		languages[i] = c.texts[i].lang;
 	content = policies_content_json(&c);
-	if (!content) {
-		st = GC_ENOMEM;
+	/* The version's snapshot lists the files too, as a change of files does. */
+	st = content ? policies_attachments_snapshot(ctx.db, id, content) : GC_ENOMEM;
+	if (st != GC_OK)
 		goto out;
-	}
 	struct gc_item_edit edit = {
 		.fields = GC_ITEM_SET_TITLE | GC_ITEM_SET_COUNTRY | GC_ITEM_SET_LANGUAGES,
 		.title = c.texts[0].title,

@@ -1,0 +1,560 @@
+/*
+ * Structured requests between states (GET/POST /requests...).
+ *
+ * A state's editor or admin sends another state a request on a standard
+ * form: kind, urgency, a TLP-style handling label, subject and description.
+ * The request belongs to the two states alone: nobody else reads it, the
+ * Secretariat included, which sees only that an exchange took place and its
+ * times (GET /requests/stats). Requests are not items: they are never
+ * public, never listed, searched or exported elsewhere.
+ *
+ * Times: sent (created), delivered (the first notification the SMTP server
+ * accepted, from the outbox's record under ref "contacts.request:<id>"),
+ * acknowledged (the recipient pressed Acknowledge, or replied), answered
+ * (the recipient's first reply). Replies from either side form the thread.
+ *
+ * Notifications name the sending state, kind, urgency and handling label,
+ * and link to the request; never its subject or text, which stay behind the
+ * sign-in. They go to the first address of each published diplomatic or
+ * technical contact of the recipient state, or, when it has none, to its
+ * active admins.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/principal.h"
+#include "base/clock.h"
+#include "base/mail.h"
+#include "base/parse.h"
+#include "base/text.h"
+#include "modules/contacts/contacts.h"
+#include "store/outbox.h"
+
+static const char *const request_kinds[] = { "incident_information", "assistance", "notification", "other", NULL };
+static const char *const urgencies[] = { "routine", "high", "urgent", NULL };
+static const char *const handlings[] = { "TLP:CLEAR", "TLP:GREEN", "TLP:AMBER", "TLP:AMBER+STRICT", "TLP:RED", NULL };
+
+#define REQUEST_MAX_RECIPIENTS 20
+
+static bool in_list(const char *const *list, const char *s)
+{
+	for (size_t i = 0; s && list[i]; i++)
+		if (strcmp(list[i], s) == 0)
+			return true;
+	return false;
+}
+
+static bool may_write(const struct gc_principal *p)
+{
+	return gc_principal_is_state(p) && p->role != GC_ROLE_READER;
+}
+
+static const char *text_field(struct gc_request *req, const char *name, bool *bad)
+{
+	if (req->body_kind == GC_BODY_JSON) {
+		json_t *v = json_object_get(req->json, name);
+		if (json_is_integer(v))
+			return gc_arena_printf(req->arena, "%lld", (long long)json_integer_value(v));
+		if (v && !json_is_string(v) && !json_is_null(v))
+			*bad = true;
+		const char *s = json_string_value(v);
+		return s && *s ? s : NULL;
+	}
+	const char *s = gc_form(req, name);
+	return s && *s ? s : NULL;
+}
+
+static bool text_ok(const char *s, size_t max, bool line)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n == 0 || n > max || (line ? !gc_text_acceptable_line(s, n) : !gc_text_acceptable(s, n)))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+			return true;
+	return false;
+}
+
+static gc_status only_members(struct gc_request *req, const char *const *members)
+{
+	if (req->body_kind != GC_BODY_JSON)
+		return GC_OK;
+	if (!json_is_object(req->json))
+		return gc_fail(req, 422, "invalid_field", "contacts.error_body", "body");
+	const char *key;
+	json_t *value;
+	json_object_foreach(req->json, key, value) {
+		if (!in_list(members, key))
+			return gc_fail(req, 422, "invalid_field", "contacts.error_unknown_field", key);
+	}
+	return GC_OK;
+}
+
+/* Queues the notification of request id to the state org (its contacts, else its admins). */
+static gc_status notify(struct gc_request *req, struct gc_db *db, int64_t id, int64_t org, const char *from_name,
+			const char *kind, const char *urgency, const char *handling, bool reply)
+{
+	json_t *rows = NULL;
+	gc_status st = gc_db_query(db,
+				   "SELECT c.emails AS emails FROM contacts c JOIN items i ON i.id = c.item_id"
+				   " WHERE i.owner_org = ? AND i.module = 'contacts' AND i.status = 'published'"
+				   " AND c.kind IN ('diplomatic', 'technical') ORDER BY c.item_id LIMIT ?",
+				   GC_PARAMS(GC_INT(org), GC_INT(REQUEST_MAX_RECIPIENTS)), &rows);
+	if (st != GC_OK)
+		return st;
+	const char *to[REQUEST_MAX_RECIPIENTS];
+	size_t n = 0;
+	size_t i;
+	json_t *r;
+	json_t *lists = json_array();
+	json_array_foreach(rows, i, r) {
+		json_t *emails = json_loads(json_string_value(json_object_get(r, "emails")), 0, NULL);
+		const char *first = json_string_value(json_array_get(emails, 0));
+		bool dup = false;
+		for (size_t k = 0; first && k < n; k++)
+			dup = dup || gc_ascii_ieq(to[k], first);
+		if (first && !dup && n < REQUEST_MAX_RECIPIENTS)
+			to[n++] = first;
+		json_array_append_new(lists, emails); /* keeps first alive */
+	}
+	json_t *admins = NULL;
+	if (n == 0) {
+		st = gc_db_query(db,
+				 "SELECT email AS email FROM users WHERE org_id = ? AND role = 'admin' AND status = 'active'"
+				 " ORDER BY id LIMIT ?",
+				 GC_PARAMS(GC_INT(org), GC_INT(REQUEST_MAX_RECIPIENTS)), &admins);
+		json_array_foreach(admins, i, r) {
+			const char *e = json_string_value(json_object_get(r, "email"));
+			if (e && gc_mail_address_ok(e) && n < REQUEST_MAX_RECIPIENTS)
+				to[n++] = e;
+		}
+	}
+	const char *lang = req->lang ? req->lang : GC_LANG_DEFAULT;
+	struct gc_buf body;
+	gc_buf_init(&body, GC_MAIL_MAX_BODY);
+	gc_buf_str_raw(&body, gc_tr(lang, reply ? "contacts.request_mail_reply_intro" : "contacts.request_mail_intro"));
+	gc_buf_lit(&body, "\n\n    ");
+	gc_buf_str_raw(&body, from_name);
+	gc_buf_lit(&body, "\n    ");
+	gc_buf_str_raw(&body, gc_tr(lang, gc_arena_printf(req->arena, "contacts.request_kind_%s", kind)));
+	gc_buf_lit(&body, " · ");
+	gc_buf_str_raw(&body, gc_tr(lang, gc_arena_printf(req->arena, "contacts.request_urgency_%s", urgency)));
+	gc_buf_lit(&body, " · ");
+	gc_buf_str_raw(&body, handling);
+	gc_buf_lit(&body, "\n\n");
+	gc_buf_str_raw(&body, gc_tr(lang, "contacts.request_mail_link"));
+	gc_buf_lit(&body, "\n\n    ");
+	gc_buf_str_raw(&body, gc_req_base_url(req));
+	gc_buf_printf(&body, "/requests/%lld\n", (long long)id);
+	const char *ref = gc_arena_printf(req->arena, reply ? "contacts.request:%lld:reply" : "contacts.request:%lld",
+					  (long long)id);
+	st = st == GC_OK ? gc_buf_error(&body) : st;
+	if (st == GC_OK && !ref)
+		st = GC_ENOMEM;
+	for (size_t k = 0; st == GC_OK && k < n; k++) {
+		struct gc_outbox_message m = {
+			.to = to[k],
+			.subject = gc_tr(lang, reply ? "contacts.request_mail_reply_subject" : "contacts.request_mail_subject"),
+			.text = gc_buf_str(&body),
+			.ref = ref,
+		};
+		st = gc_outbox_enqueue(db, &m, NULL);
+		if (st == GC_EINVAL)
+			st = GC_OK; /* an address the mailer refuses: the others still go */
+	}
+	gc_buf_free(&body);
+	json_decref(lists);
+	json_decref(rows);
+	json_decref(admins);
+	return st;
+}
+
+/* The request as one of its two states sees it, or GC_ENOTFOUND. */
+static gc_status load(struct gc_request *req, struct gc_db *db, int64_t id, json_t **out)
+{
+	const struct gc_principal *p = req->principal;
+	json_t *row = NULL, *msgs = NULL, *delivered = NULL;
+	if (!gc_principal_is_state(p))
+		return GC_ENOTFOUND;
+	gc_status st = gc_db_query_one(
+		db,
+		"SELECT r.id AS id, r.from_org AS from_org, f.name AS from_name, r.to_org AS to_org, t.name AS to_name,"
+		" r.kind AS kind, r.urgency AS urgency, r.handling AS handling, r.subject AS subject, r.sent_at AS sent_at,"
+		" r.acknowledged_at AS acknowledged_at, r.answered_at AS answered_at FROM contact_requests r"
+		" JOIN organisations f ON f.id = r.from_org JOIN organisations t ON t.id = r.to_org"
+		" WHERE r.id = ? AND (r.from_org = ? OR r.to_org = ?)",
+		GC_PARAMS(GC_INT(id), GC_INT(p->org_id), GC_INT(p->org_id)), &row);
+	if (st == GC_OK)
+		st = gc_db_query(db,
+				 "SELECT m.id AS id, m.body AS body, m.created_at AS created_at, o.name AS organisation,"
+				 " u.name AS author FROM contact_request_messages m JOIN organisations o ON o.id = m.org_id"
+				 " JOIN users u ON u.id = m.user_id WHERE m.request_id = ? ORDER BY m.id",
+				 GC_PARAMS(GC_INT(id)), &msgs);
+	if (st == GC_OK)
+		st = gc_db_query_one(db,
+				     "SELECT MIN(sent_at) AS delivered_at FROM outbox WHERE ref = ? AND state = 'sent'",
+				     GC_PARAMS(GC_TEXT(gc_arena_printf(req->arena, "contacts.request:%lld", (long long)id))),
+				     &delivered);
+	if (st != GC_OK) {
+		json_decref(row);
+		json_decref(msgs);
+		json_decref(delivered);
+		return st;
+	}
+	bool incoming = json_integer_value(json_object_get(row, "to_org")) == p->org_id;
+	const char *kind = json_string_value(json_object_get(row, "kind"));
+	const char *urgency = json_string_value(json_object_get(row, "urgency"));
+	if (json_object_set(row, "delivered_at", json_object_get(delivered, "delivered_at")) ||
+	    json_object_set_new(row, "messages", msgs) || json_object_set_new(row, "incoming", json_boolean(incoming)) ||
+	    json_object_set_new(row, "kind_label",
+				json_string(gc_req_tr(req, gc_arena_printf(req->arena, "contacts.request_kind_%s", kind)))) ||
+	    json_object_set_new(row, "urgency_label",
+				json_string(gc_req_tr(req, gc_arena_printf(req->arena, "contacts.request_urgency_%s", urgency)))) ||
+	    json_object_set_new(row, "can_acknowledge",
+				json_boolean(incoming && may_write(p) && !json_is_string(json_object_get(row, "acknowledged_at")))) ||
+	    json_object_set_new(row, "can_reply", json_boolean(may_write(p)))) {
+		json_decref(row);
+		json_decref(delivered);
+		return GC_ENOMEM;
+	}
+	json_decref(delivered);
+	*out = row;
+	return GC_OK;
+}
+
+static gc_status answer_request(struct gc_request *req, struct gc_view *view, struct gc_db *db, int64_t id, int status)
+{
+	json_t *model = NULL;
+	gc_status st = load(req, db, id, &model);
+	if (st != GC_OK)
+		return gc_req_fail_status(req, st, NULL, NULL);
+	json_decref(view->model);
+	view->kind = GC_VIEW_REDIRECT;
+	view->model = model;
+	view->status = status;
+	view->location = gc_arena_printf(req->arena, "/requests/%lld", (long long)id);
+	if (!view->location)
+		return GC_ENOMEM;
+	return req->is_api && status == 201 ? gc_add_header(req, "Location", view->location) : GC_OK;
+}
+
+gc_status contacts_request_create(struct gc_request *req, struct gc_view *view)
+{
+	static const char *const members[] = { "to_org", "kind", "urgency", "handling", "subject", "description", NULL };
+	const struct gc_principal *p = req->principal;
+	json_t *to = NULL;
+	bool bad = false;
+	int64_t to_org = 0, id = 0;
+	char now[32], target[24];
+	if (!may_write(p))
+		return gc_fail(req, 403, "forbidden", "error.forbidden", NULL);
+	gc_status st = only_members(req, members);
+	if (st != GC_OK)
+		return st;
+	const char *to_text = text_field(req, "to_org", &bad);
+	const char *kind = text_field(req, "kind", &bad);
+	const char *urgency = text_field(req, "urgency", &bad);
+	const char *handling = text_field(req, "handling", &bad);
+	const char *subject = text_field(req, "subject", &bad);
+	const char *description = text_field(req, "description", &bad);
+	struct gc_db *db = gc_request_db(req);
+	if (!db)
+		return GC_EHTTP;
+	if (!to_text || gc_parse_i64(to_text, strlen(to_text), 1, INT64_MAX, &to_org) != GC_OK || to_org == p->org_id)
+		return gc_fail(req, 422, "invalid_field", "contacts.request_error_to_org", "to_org");
+	st = gc_db_query_one(db,
+			     "SELECT name AS name, kind AS kind FROM organisations WHERE id = ? AND status = 'active'"
+			     " AND kind IN ('member_state', 'observer_state')",
+			     GC_PARAMS(GC_INT(to_org)), &to);
+	if (st == GC_ENOTFOUND)
+		return gc_fail(req, 422, "invalid_field", "contacts.request_error_to_org", "to_org");
+	if (st != GC_OK)
+		return gc_req_fail_status(req, st, NULL, NULL);
+	json_decref(to);
+	if (!in_list(request_kinds, kind))
+		return gc_fail(req, 422, "invalid_field", "contacts.request_error_kind", "kind");
+	if (!in_list(urgencies, urgency))
+		return gc_fail(req, 422, "invalid_field", "contacts.request_error_urgency", "urgency");
+	if (!in_list(handlings, handling))
+		return gc_fail(req, 422, "invalid_field", "contacts.request_error_handling", "handling");
+	if (!text_ok(subject, CONTACTS_REQUEST_MAX_SUBJECT, true))
+		return gc_fail(req, 422, "invalid_field", "contacts.request_error_subject", "subject");
+	if (!text_ok(description, CONTACTS_REQUEST_MAX_TEXT, false))
+		return gc_fail(req, 422, "invalid_field", "contacts.request_error_description", "description");
+	gc_clock_format_iso8601(gc_clock_now(), now, sizeof(now));
+	st = gc_db_begin_write(db);
+	if (st == GC_OK)
+		st = gc_db_query_int(db,
+				     "INSERT INTO contact_requests (from_org, to_org, kind, urgency, handling, subject, created_by,"
+				     " sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+				     GC_PARAMS(GC_INT(p->org_id), GC_INT(to_org), GC_TEXT(kind), GC_TEXT(urgency),
+					       GC_TEXT(handling), GC_TEXT(subject), GC_INT(p->user_id), GC_TEXT(now)),
+				     &id);
+	if (st == GC_OK)
+		st = gc_db_exec(db,
+				"INSERT INTO contact_request_messages (request_id, org_id, user_id, body, created_at)"
+				" VALUES (?, ?, ?, ?, ?)",
+				GC_PARAMS(GC_INT(id), GC_INT(p->org_id), GC_INT(p->user_id), GC_TEXT(description), GC_TEXT(now)),
+				NULL);
+	if (st == GC_OK)
+		st = notify(req, db, id, to_org, p->org_name, kind, urgency, handling, false);
+	snprintf(target, sizeof(target), "%lld", (long long)id);
+	if (st == GC_OK) {
+		/* Which states and labels, never the text (a TLP:RED request stays between the two). */
+		json_t *detail = json_pack("{s:I, s:s, s:s, s:s}", "to_org", (json_int_t)to_org, "kind", kind, "urgency",
+					   urgency, "handling", handling);
+		st = detail ? gc_req_audit(req, "contact.request_send", "contact_request", target, detail) : GC_ENOMEM;
+		json_decref(detail);
+	}
+	if (st == GC_OK)
+		st = gc_db_commit(db);
+	if (st != GC_OK) {
+		if (gc_db_in_transaction(db))
+			gc_db_rollback(db);
+		return gc_req_fail_status(req, st, NULL, NULL);
+	}
+	return answer_request(req, view, db, id, 201);
+}
+
+gc_status contacts_request_ack(struct gc_request *req, struct gc_view *view)
+{
+	const struct gc_principal *p = req->principal;
+	int64_t id = contacts_path_id(req), changed = 0;
+	json_t *model = NULL;
+	char now[32];
+	struct gc_db *db = gc_request_db(req);
+	if (!db)
+		return GC_EHTTP;
+	if (!id)
+		return gc_fail_not_found(req);
+	gc_status st = load(req, db, id, &model);
+	if (st != GC_OK)
+		return gc_req_fail_status(req, st, NULL, NULL);
+	bool incoming = json_is_true(json_object_get(model, "incoming"));
+	bool done = json_is_string(json_object_get(model, "acknowledged_at"));
+	json_decref(model);
+	if (!incoming || !may_write(p))
+		return gc_fail(req, 403, "forbidden", "error.forbidden", NULL);
+	if (done)
+		return gc_fail(req, 409, "conflict", "contacts.request_error_acknowledged", NULL);
+	gc_clock_format_iso8601(gc_clock_now(), now, sizeof(now));
+	st = gc_db_begin_write(db);
+	if (st == GC_OK)
+		st = gc_db_exec(db,
+				"UPDATE contact_requests SET acknowledged_at = ?, acknowledged_by = ? WHERE id = ?"
+				" AND acknowledged_at IS NULL",
+				GC_PARAMS(GC_TEXT(now), GC_INT(p->user_id), GC_INT(id)), &changed);
+	if (st == GC_OK && changed != 1)
+		st = GC_ECONFLICT;
+	if (st == GC_OK)
+		st = gc_req_audit(req, "contact.request_acknowledge", "contact_request",
+				  gc_arena_printf(req->arena, "%lld", (long long)id), NULL);
+	if (st == GC_OK)
+		st = gc_db_commit(db);
+	if (st != GC_OK) {
+		if (gc_db_in_transaction(db))
+			gc_db_rollback(db);
+		return gc_req_fail_status(req, st, NULL, st == GC_ECONFLICT ? "contacts.request_error_acknowledged" : NULL);
+	}
+	return answer_request(req, view, db, id, 200);
+}
+
+gc_status contacts_request_reply(struct gc_request *req, struct gc_view *view)
+{
+	static const char *const members[] = { "body", NULL };
+	const struct gc_principal *p = req->principal;
+	int64_t id = contacts_path_id(req), count = 0;
+	json_t *model = NULL;
+	bool bad = false;
+	char now[32];
+	struct gc_db *db = gc_request_db(req);
+	if (!db)
+		return GC_EHTTP;
+	if (!id)
+		return gc_fail_not_found(req);
+	gc_status st = load(req, db, id, &model);
+	if (st != GC_OK)
+		return gc_req_fail_status(req, st, NULL, NULL);
+	if (!may_write(p)) {
+		json_decref(model);
+		return gc_fail(req, 403, "forbidden", "error.forbidden", NULL);
+	}
+	st = only_members(req, members);
+	const char *body = st == GC_OK ? text_field(req, "body", &bad) : NULL;
+	if (st == GC_OK && (bad || !text_ok(body, CONTACTS_REQUEST_MAX_TEXT, false)))
+		st = gc_fail(req, 422, "invalid_field", "contacts.request_error_body", "body");
+	if (st != GC_OK) {
+		json_decref(model);
+		return st;
+	}
+	bool incoming = json_is_true(json_object_get(model, "incoming"));
+	int64_t other = json_integer_value(json_object_get(model, incoming ? "from_org" : "to_org"));
+	const char *kind = gc_arena_strdup(req->arena, json_string_value(json_object_get(model, "kind")));
+	const char *urgency = gc_arena_strdup(req->arena, json_string_value(json_object_get(model, "urgency")));
+	const char *handling = gc_arena_strdup(req->arena, json_string_value(json_object_get(model, "handling")));
+	json_decref(model);
+	gc_clock_format_iso8601(gc_clock_now(), now, sizeof(now));
+	st = gc_db_begin_write(db);
+	if (st == GC_OK)
+		st = gc_db_query_int(db, "SELECT COUNT(*) AS n FROM contact_request_messages WHERE request_id = ?",
+				     GC_PARAMS(GC_INT(id)), &count);
+	if (st == GC_OK && count >= CONTACTS_REQUEST_MAX_MESSAGES)
+		st = GC_ETOOBIG;
+	if (st == GC_OK)
+		st = gc_db_exec(db,
+				"INSERT INTO contact_request_messages (request_id, org_id, user_id, body, created_at)"
+				" VALUES (?, ?, ?, ?, ?)",
+				GC_PARAMS(GC_INT(id), GC_INT(p->org_id), GC_INT(p->user_id), GC_TEXT(body), GC_TEXT(now)), NULL);
+	/* The recipient's first reply answers the request, and acknowledges it if nobody had. */
+	if (st == GC_OK && incoming)
+		st = gc_db_exec(db,
+				"UPDATE contact_requests SET answered_at = COALESCE(answered_at, ?),"
+				" acknowledged_at = COALESCE(acknowledged_at, ?),"
+				" acknowledged_by = COALESCE(acknowledged_by, ?) WHERE id = ?",
+				GC_PARAMS(GC_TEXT(now), GC_TEXT(now), GC_INT(p->user_id), GC_INT(id)), NULL);
+	if (st == GC_OK)
+		st = notify(req, db, id, other, p->org_name, kind, urgency, handling, true);
+	if (st == GC_OK)
+		st = gc_req_audit(req, "contact.request_reply", "contact_request",
+				  gc_arena_printf(req->arena, "%lld", (long long)id), NULL);
+	if (st == GC_OK)
+		st = gc_db_commit(db);
+	if (st != GC_OK) {
+		if (gc_db_in_transaction(db))
+			gc_db_rollback(db);
+		if (st == GC_ETOOBIG)
+			return gc_fail(req, 409, "conflict", "contacts.request_error_thread_full", "body");
+		return gc_req_fail_status(req, st, NULL, NULL);
+	}
+	return answer_request(req, view, db, id, 200);
+}
+
+gc_status contacts_request_show(struct gc_request *req, struct gc_view *view)
+{
+	int64_t id = contacts_path_id(req);
+	json_t *model = NULL;
+	struct gc_db *db = gc_request_db(req);
+	if (!db)
+		return GC_EHTTP;
+	if (!id)
+		return gc_fail_not_found(req);
+	gc_status st = load(req, db, id, &model);
+	if (st == GC_OK)
+		st = gc_view_page(req, view, "contacts/request", "contacts.request_title");
+	if (st != GC_OK) {
+		json_decref(model);
+		return gc_req_fail_status(req, st, NULL, NULL);
+	}
+	json_decref(view->model);
+	view->model = model;
+	view->title = json_string_value(json_object_get(model, "subject"));
+	return GC_OK;
+}
+
+gc_status contacts_requests(struct gc_request *req, struct gc_view *view)
+{
+	const struct gc_principal *p = req->principal;
+	json_t *rows = NULL;
+	struct gc_db *db = gc_request_db(req);
+	if (!db)
+		return GC_EHTTP;
+	if (!gc_principal_is_state(p))
+		return gc_fail_not_found(req);
+	gc_status st = gc_db_query(
+		db,
+		"SELECT r.id AS id, r.subject AS subject, r.kind AS kind, r.urgency AS urgency, r.handling AS handling,"
+		" r.sent_at AS sent_at, r.acknowledged_at AS acknowledged_at, r.answered_at AS answered_at,"
+		" f.name AS from_name, t.name AS to_name, CASE WHEN r.to_org = ? THEN 1 ELSE 0 END AS incoming"
+		" FROM contact_requests r JOIN organisations f ON f.id = r.from_org JOIN organisations t ON t.id = r.to_org"
+		" WHERE r.from_org = ? OR r.to_org = ? ORDER BY r.id DESC LIMIT 500",
+		GC_PARAMS(GC_INT(p->org_id), GC_INT(p->org_id), GC_INT(p->org_id)), &rows);
+	if (st == GC_OK)
+		st = gc_view_page(req, view, "contacts/requests", "contacts.requests_title");
+	if (st != GC_OK) {
+		json_decref(rows);
+		return gc_req_fail_status(req, st, NULL, NULL);
+	}
+	size_t i;
+	json_t *r;
+	json_array_foreach(rows, i, r) {
+		json_object_set_new(r, "incoming", json_boolean(json_integer_value(json_object_get(r, "incoming")) == 1));
+		json_object_set_new(r, "href", json_string(gc_arena_printf(req->arena, "/requests/%lld",
+									   (long long)json_integer_value(json_object_get(r, "id")))));
+	}
+	if (json_object_set_new(view->model, "requests", rows) ||
+	    json_object_set_new(view->model, "can_send", json_boolean(may_write(p))))
+		return GC_ENOMEM;
+	return GC_OK;
+}
+
+gc_status contacts_request_new(struct gc_request *req, struct gc_view *view)
+{
+	const struct gc_principal *p = req->principal;
+	json_t *states = NULL;
+	if (!may_write(p))
+		return gc_fail(req, 403, "forbidden", "error.forbidden", NULL);
+	struct gc_db *db = gc_request_db(req);
+	if (!db)
+		return GC_EHTTP;
+	gc_status st = gc_db_query(db,
+				   "SELECT id AS value, name AS label FROM organisations WHERE status = 'active'"
+				   " AND kind IN ('member_state', 'observer_state') AND id <> ? ORDER BY name LIMIT 1000",
+				   GC_PARAMS(GC_INT(p->org_id)), &states);
+	if (st == GC_OK)
+		st = gc_view_page(req, view, "contacts/request-new", "contacts.request_new_title");
+	if (st != GC_OK) {
+		json_decref(states);
+		return gc_req_fail_status(req, st, NULL, NULL);
+	}
+	json_t *kinds = json_array(), *urg = json_array(), *tlp = json_array();
+	for (size_t i = 0; request_kinds[i]; i++)
+		json_array_append_new(kinds, json_pack("{s:s, s:s}", "value", request_kinds[i], "label",
+						       gc_req_tr(req, gc_arena_printf(req->arena, "contacts.request_kind_%s", request_kinds[i]))));
+	for (size_t i = 0; urgencies[i]; i++)
+		json_array_append_new(urg, json_pack("{s:s, s:s}", "value", urgencies[i], "label",
+						     gc_req_tr(req, gc_arena_printf(req->arena, "contacts.request_urgency_%s", urgencies[i]))));
+	for (size_t i = 0; handlings[i]; i++)
+		json_array_append_new(tlp, json_pack("{s:s}", "value", handlings[i]));
+	if (json_object_set_new(view->model, "state_choices", states) || json_object_set_new(view->model, "kind_choices", kinds) ||
+	    json_object_set_new(view->model, "urgency_choices", urg) || json_object_set_new(view->model, "handling_choices", tlp))
+		return GC_ENOMEM;
+	return GC_OK;
+}
+
+/* --- the Secretariat's anonymous statistics ------------------------------------------------------------------ */
+
+gc_status contacts_request_stats(struct gc_request *req, struct gc_view *view)
+{
+	json_t *rows = NULL;
+	struct gc_db *db = gc_request_db(req);
+	if (!db)
+		return GC_EHTTP;
+	if (!gc_principal_is_secretariat(req->principal))
+		return gc_fail_not_found(req);
+	/* Times only: no id, state, kind, label or text leaves the two states. */
+	gc_status st = gc_db_query(
+		db,
+		"SELECT r.sent_at AS sent_at, (SELECT MIN(m.sent_at) FROM outbox m WHERE m.ref = 'contacts.request:' || r.id"
+		" AND m.state = 'sent') AS delivered_at, r.acknowledged_at AS acknowledged_at, r.answered_at AS answered_at"
+		" FROM contact_requests r ORDER BY r.sent_at DESC, r.id DESC LIMIT 10000",
+		GC_NO_PARAMS, &rows);
+	if (st == GC_OK)
+		st = gc_view_page(req, view, "contacts/request-stats", "contacts.request_stats_title");
+	if (st != GC_OK) {
+		json_decref(rows);
+		return gc_req_fail_status(req, st, NULL, NULL);
+	}
+	int64_t acknowledged = 0, answered = 0;
+	size_t i;
+	json_t *r;
+	json_array_foreach(rows, i, r) {
+		acknowledged += json_is_string(json_object_get(r, "acknowledged_at"));
+		answered += json_is_string(json_object_get(r, "answered_at"));
+	}
+	if (json_object_set_new(view->model, "exchanges", rows) ||
+	    json_object_set_new(view->model, "count", json_integer((json_int_t)json_array_size(rows))) ||
+	    json_object_set_new(view->model, "acknowledged", json_integer(acknowledged)) ||
+	    json_object_set_new(view->model, "answered", json_integer(answered)))
+		return GC_ENOMEM;
+	return GC_OK;
+}
