@@ -101,12 +101,12 @@ gc_status capacity_tz_to_utc(const char *tz, const char *local, int64_t *out)
 	return zone ? GC_OK : GC_EINVAL;
 }
 
-/* The zone's UTC offset (seconds) at Unix time u, and whether it is daylight time; under the lock. */
-static int offset_locked(icaltimezone *zone, int64_t u, int *daylight)
+/* The zone's UTC offset (seconds) at Unix time u, and whether it is daylight-saving time; under the lock. */
+static int offset_locked(icaltimezone *zone, int64_t u, int *is_dst)
 {
 	struct icaltimetype t = icaltime_from_timet_with_zone((time_t)u, 0, icaltimezone_get_utc_timezone());
-	*daylight = 0;
-	return icaltimezone_get_utc_offset_of_utc_time(zone, &t, daylight);
+	*is_dst = 0;
+	return icaltimezone_get_utc_offset_of_utc_time(zone, &t, is_dst);
 }
 
 static void offset_text(struct gc_buf *b, int off)
@@ -119,18 +119,18 @@ static void offset_text(struct gc_buf *b, int off)
 }
 
 /* One observance: it begins at Unix time at, when the offset goes from one value to another. */
-static void observance(struct gc_buf *b, int64_t at, int from, int to, int daylight)
+static void observance(struct gc_buf *b, int64_t at, int from, int to, int is_dst)
 {
 	char iso[32];
 	gc_clock_format_iso8601(at + from, iso, sizeof(iso)); /* the local time of the onset, in the old offset */
-	gc_buf_str_raw(b, daylight ? "BEGIN:DAYLIGHT\r\n" : "BEGIN:STANDARD\r\n");
+	gc_buf_str_raw(b, is_dst ? "BEGIN:DAYLIGHT\r\n" : "BEGIN:STANDARD\r\n");
 	gc_buf_printf(b, "DTSTART:%.4s%.2s%.2sT%.2s%.2s%.2s\r\n", iso, iso + 5, iso + 8, iso + 11, iso + 14, iso + 17);
 	gc_buf_lit(b, "TZOFFSETFROM:");
 	offset_text(b, from);
 	gc_buf_lit(b, "\r\nTZOFFSETTO:");
 	offset_text(b, to);
 	gc_buf_lit(b, "\r\n");
-	gc_buf_str_raw(b, daylight ? "END:DAYLIGHT\r\n" : "END:STANDARD\r\n");
+	gc_buf_str_raw(b, is_dst ? "END:DAYLIGHT\r\n" : "END:STANDARD\r\n");
 }
 
 gc_status capacity_tz_vtimezone(struct gc_buf *b, const char *tz, int64_t from, int64_t to)
@@ -146,12 +146,12 @@ gc_status capacity_tz_vtimezone(struct gc_buf *b, const char *tz, int64_t from, 
 	int64_t start = (from - 7 * day) / 3600 * 3600, end = to + 7 * day;
 	if (end - start > 3660 * day)
 		end = start + 3660 * day;
-	int daylight = 0;
-	int off = offset_locked(zone, start, &daylight);
+	int is_dst = 0;
+	int off = offset_locked(zone, start, &is_dst);
 	gc_buf_lit(b, "BEGIN:VTIMEZONE\r\nTZID:");
 	gc_buf_str_raw(b, tz); /* checked by name_ok: letters, digits, _ / - + only */
 	gc_buf_lit(b, "\r\n");
-	observance(b, start, off, off, daylight);
+	observance(b, start, off, off, is_dst);
 	for (int64_t t = start; t < end; t += day) {
 		int d2 = 0;
 		int next = offset_locked(zone, t + day, &d2);
