@@ -165,9 +165,17 @@ static gc_status search_v2_apply(struct gc_db *db)
 	return gc_search_reindex(db, true, &count);
 }
 
+/*
+ * Every change of an item's envelope updates its documents by item id
+ * (auth/items.c): without this index that was a scan of the whole table
+ * (0.17 s a write at 100,000 items).
+ */
+static const char search_v3[] = "CREATE INDEX search_docs_item ON search_docs (item_id);";
+
 const struct gc_migration gc_search_migrations[] = {
 	{ .version = 1, .sql = search_v1_sqlite, .sql_postgres = search_v1_postgres },
 	{ .version = 2, .sql = search_v2_sqlite, .sql_postgres = search_v2_postgres, .apply = search_v2_apply },
+	{ .version = 3, .sql = search_v3, .sql_postgres = search_v3 },
 };
 const size_t gc_search_migration_count = GC_ARRAY_LEN(gc_search_migrations);
 
