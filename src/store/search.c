@@ -900,3 +900,43 @@ gc_status gc_search_match_sql(enum gc_db_engine engine, const char *text, const 
 	*n = GC_SEARCH_MATCH_PARAMS;
 	return GC_OK;
 }
+
+gc_status gc_search_rank_join(enum gc_db_engine engine, const char *text, const char *module, const char *id_expr,
+			      struct gc_arena *arena, const char **sql, struct gc_val *params, size_t *n)
+{
+	struct gc_fold_query fq;
+	char *match = NULL;
+
+	*n = 0;
+	*sql = NULL;
+	if (!text || !module || !arena || !id_expr_ok(id_expr))
+		return GC_EINVAL;
+	gc_status st = search_prepare(engine, text, &fq, &match);
+	if (st != GC_OK)
+		return st;
+	gc_fold_query_free(&fq);
+	const char *kept = gc_arena_strdup(arena, match);
+	free(match);
+	/*
+	 * bm25() may not appear inside an aggregate: the inner select computes it
+	 * per document, and "LIMIT -1 OFFSET 0" keeps SQLite from flattening it
+	 * into the GROUP BY.
+	 */
+	*sql = gc_arena_printf(arena,
+			       engine == GC_DB_SQLITE
+				       ? " JOIN (SELECT h.item_id AS item_id, min(h.r) AS r FROM (SELECT d.item_id AS item_id,"
+					 " bm25(search_fts, 10.0, 1.0) AS r FROM search_fts JOIN search_docs d"
+					 " ON d.id = search_fts.rowid WHERE search_fts MATCH ? AND d.module = ?"
+					 " LIMIT -1 OFFSET 0) h GROUP BY h.item_id) rk ON rk.item_id = %s"
+				       : " JOIN (SELECT d.item_id AS item_id, min(-ts_rank(d.tsv, to_tsquery('simple', ?))) AS r"
+					 " FROM search_docs d WHERE d.tsv @@ to_tsquery('simple', ?) AND d.module = ?"
+					 " GROUP BY d.item_id) rk ON rk.item_id = %s",
+			       id_expr);
+	if (!kept || !*sql)
+		return GC_ENOMEM;
+	params[(*n)++] = GC_TEXT(kept);
+	if (engine != GC_DB_SQLITE)
+		params[(*n)++] = GC_TEXT(kept);
+	params[(*n)++] = GC_TEXT(module);
+	return GC_OK;
+}

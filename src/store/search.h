@@ -139,4 +139,17 @@ GC_MUST_CHECK gc_status gc_search_match_sql(enum gc_db_engine engine, const char
 					    const char *id_expr, struct gc_arena *arena, const char **sql,
 					    struct gc_val *params, size_t *n);
 
+/*
+ * The ranking of a module's list by the same words, for "sort by relevance":
+ * the SQL fragment " JOIN (...) rk ON rk.item_id = id_expr" that joins each
+ * matching item to rk.r, its best document's rank (lower is better: title
+ * words weigh ten times body words, as in gc_search_run). Order by rk.r.
+ * Items without a matching document drop out, as with gc_search_match_sql.
+ * Parameters (at most GC_SEARCH_RANK_PARAMS) as for gc_search_match_sql.
+ */
+#define GC_SEARCH_RANK_PARAMS 3
+GC_MUST_CHECK gc_status gc_search_rank_join(enum gc_db_engine engine, const char *text, const char *module,
+					    const char *id_expr, struct gc_arena *arena, const char **sql,
+					    struct gc_val *params, size_t *n);
+
 #endif

@@ -184,6 +184,25 @@ describe('the shape, sorting and pages', () => {
 		assert.deepEqual(byTitle, [...byTitle].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
 	});
 
+	test('by relevance to the words: the order of the portal-wide search, best document of each item first', async () => {
+		const ranked = (await list(null, '?q=kenya&sort=relevance')).items.map((i) => i.id);
+		const search = await call(server, null, 'GET', '/search?q=kenya&module=policies');
+		expectStatus(search, 200, 'search');
+		const searchOrder = [...new Set(search.data.hits.map((h) => h.item_id))];
+		assert.deepEqual(ranked, searchOrder);
+		const byDate = (await list(null, '?q=kenya')).items.map((i) => i.id);
+		assert.deepEqual(byDate, ['kenStrategy', 'kenLaw', 'noDate'].map((n) => ids[n]));
+		assert.deepEqual([...ranked].sort((a, b) => a - b), [...byDate].sort((a, b) => a - b));
+		// Without words there is nothing to rank by: the list is by date.
+		assert.deepEqual((await list(null, '?per_page=100&sort=relevance')).items.map((i) => i.id),
+			(await list(null, '?per_page=100')).items.map((i) => i.id));
+		// The form offers the choice only with words, and keeps it selected.
+		const page = async (query) => (await call(server, null, 'GET', `!/policies${query}`)).text;
+		assert.doesNotMatch(await page(''), /value="relevance"/);
+		assert.match(await page('?q=kenya&sort=relevance'), /<option value="relevance" selected>/);
+		expectStatus(await call(server, null, 'GET', '/policies?sort=random'), 400, 'an unknown order');
+	});
+
 	test('pages', async () => {
 		const p1 = await list(null, '?per_page=4');
 		assert.equal(p1.count, 6);

@@ -55,6 +55,7 @@ struct list_filters {
 	int64_t org;
 	int64_t year_from, year_to;
 	bool by_title;
+	bool by_relevance; /* sort=relevance with words to rank by; otherwise by date */
 };
 
 static const char *nonempty(const char *s)
@@ -81,6 +82,7 @@ static gc_status read_filters(struct gc_request *req, struct list_filters *f)
 	f->year_to = gc_query_int(req, "year_to", 0);
 	const char *sort = gc_query(req, "sort");
 	f->by_title = sort && strcmp(sort, "title") == 0;
+	f->by_relevance = sort && strcmp(sort, "relevance") == 0;
 	if (f->topic && !policies_topic_find(f->topic))
 		return gc_fail(req, 400, "invalid_param", "error.invalid_param", "topic");
 	if (f->q) {
@@ -91,6 +93,7 @@ static gc_status read_filters(struct gc_request *req, struct list_filters *f)
 		if (blank)
 			f->q = NULL;
 	}
+	f->by_relevance = f->by_relevance && f->q; /* nothing to rank by: by date */
 	return GC_OK;
 }
 
@@ -116,6 +119,21 @@ static gc_status list_from(struct gc_request *req, struct gc_item_ctx *ctx, cons
 				    " policy_texts t2 WHERE t2.item_id = i.id ORDER BY CASE WHEN t2.lang = ? THEN 0"
 				    " ELSE 1 END, t2.position LIMIT 1)");
 		q_param(q, GC_TEXT(req->lang ? req->lang : GC_LANG_DEFAULT));
+	}
+	if (with_text && f->by_relevance) {
+		const char *rank = NULL;
+		struct gc_val rparams[GC_SEARCH_RANK_PARAMS];
+		size_t rn = 0;
+		st = gc_search_rank_join(gc_db_engine(ctx->db), f->q, POLICIES_MODULE, "i.id", req->arena, &rank, rparams,
+					 &rn);
+		if (st == GC_OK) {
+			gc_buf_str_raw(&q->sql, rank);
+			q_params(q, rparams, rn);
+		} else if (st != GC_EINVAL && st != GC_ETOOBIG) {
+			return st;
+		} else {
+			st = GC_OK; /* the words filter below answers: nothing, or a 400 */
+		}
 	}
 	gc_buf_lit(&q->sql, " WHERE i.module = 'policies' AND ");
 	gc_buf_str_raw(&q->sql, visible);
@@ -193,7 +211,9 @@ static gc_status list_from(struct gc_request *req, struct gc_item_ctx *ctx, cons
 
 static void list_order(const struct list_filters *f, struct gc_buf *sql)
 {
-	if (f->by_title)
+	if (f->by_relevance)
+		gc_buf_lit(sql, " ORDER BY rk.r, i.id"); /* ties as on the search page: oldest first */
+	else if (f->by_title)
 		gc_buf_lit(sql, " ORDER BY t.title, i.id");
 	else
 		gc_buf_lit(sql, " ORDER BY (p.adopted IS NULL), p.adopted DESC, i.id DESC");
@@ -456,8 +476,8 @@ gc_status policies_list(struct gc_request *req, struct gc_view *view)
 	q.n = 0;
 	if (st != GC_OK)
 		goto out;
-	if (f.by_title) {
-		/* The order needs each row's title in the reader's language: chosen for every row. */
+	if (f.by_title || f.by_relevance) {
+		/* The order needs each row's title in the reader's language, or its rank: for every row. */
 		gc_buf_lit(&q.sql, LIST_COLUMNS);
 		st = list_from(req, &ctx, &f, true, &q);
 		if (st != GC_OK)
@@ -516,6 +536,7 @@ gc_status policies_list(struct gc_request *req, struct gc_view *view)
 	    json_object_set(model, "notices", notices) ||
 	    json_object_set_new(model, "has_notices", json_boolean(json_array_size(notices) > 0)) ||
 	    json_object_set_new(model, "sort_title", json_boolean(f.by_title)) ||
+	    json_object_set_new(model, "sort_relevance", json_boolean(f.by_relevance)) ||
 	    json_object_set_new(model, "year_from", f.year_from ? json_integer(f.year_from) : json_null()) ||
 	    json_object_set_new(model, "year_to", f.year_to ? json_integer(f.year_to) : json_null())) {
 		st = GC_ENOMEM;

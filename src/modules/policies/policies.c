@@ -16,7 +16,7 @@ static const char *const kind_choices[] = { "national_strategy", "law_regulation
 					    "agreement", "other", NULL };
 static const char *const status_choices[] = { "in_force", "in_preparation", "superseded", "repealed", NULL };
 static const char *const lang_choices[] = { "ar", "zh", "en", "fr", "ru", "es", NULL };
-static const char *const sort_choices[] = { "date", "title", NULL };
+static const char *const sort_choices[] = { "date", "title", "relevance", NULL };
 
 #define LIST_FILTERS                                                                                            \
 	{ .name = "country", .type = GC_PARAM_ISO3, .max_repeat = POLICIES_MAX_COUNTRY_FILTERS },              \
