@@ -136,6 +136,8 @@ static const struct gc_route capacity_routes[] = {
 	ENTRY_ROUTES("/offers", offer, offer_list_params),
 	{ .method = "GET", .pattern = "/calendar.ics", .handler = capacity_event_ics_feed, .params = event_feed_params,
 	  .name = "capacity.calendar_ics" },
+	{ .method = "GET", .pattern = "/calendar.atom", .handler = capacity_event_atom, .params = event_feed_params,
+	  .name = "capacity.calendar_atom" },
 	{ .method = "GET", .pattern = "/calendar/{id}/event.ics", .handler = capacity_event_ics_one,
 	  .name = "capacity.event_ics" },
 	{ .method = "GET", .pattern = "/calendar/subscription", .handler = capacity_subscription_show,

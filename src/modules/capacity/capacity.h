@@ -237,6 +237,7 @@ GC_MUST_CHECK gc_status capacity_query_rows(struct gc_request *req, struct gc_it
 gc_status capacity_event_list(struct gc_request *req, struct gc_view *view);
 gc_status capacity_event_ics_feed(struct gc_request *req, struct gc_view *view);
 gc_status capacity_event_ics_one(struct gc_request *req, struct gc_view *view);
+gc_status capacity_event_atom(struct gc_request *req, struct gc_view *view);
 gc_status capacity_need_list(struct gc_request *req, struct gc_view *view);
 gc_status capacity_offer_list(struct gc_request *req, struct gc_view *view);
 gc_status capacity_event_show(struct gc_request *req, struct gc_view *view);

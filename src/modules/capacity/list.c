@@ -496,6 +496,9 @@ static gc_status list(struct gc_request *req, struct gc_view *view, const struct
 		goto out;
 	if (k->entry == CAPACITY_EVENT &&
 	    (json_object_set_new(model, "ics_href", href_with(req, "/calendar.ics", "view", "per_page")) ||
+	     json_object_set_new(model, "atom_href", href_with(req, "/calendar.atom", "view", "per_page")) ||
+	     json_object_set_new(model, "feeds", json_pack("[{s:s, s:o}]", "title", gc_req_tr(req, "capacity.calendar_title"), "href",
+							  href_with(req, "/calendar.atom", "view", "per_page"))) ||
 	     json_object_set_new(model, "month_href", href_with(req, "/calendar?view=month", "view", NULL)) ||
 	     json_object_set_new(model, "list_href", href_with(req, "/calendar?view=list", "view", "month"))))
 		goto out;
