@@ -126,6 +126,10 @@ describe('upload and serving', () => {
 		const hist = await call(server, null, 'GET', `/items/${ids.kenPublic}/history`);
 		expectStatus(hist, 200, 'history');
 		assert.equal(hist.data[0]?.snapshot?.content?.attachments?.[0]?.sha256 ?? hist.data.versions?.[0]?.snapshot?.content?.attachments?.[0]?.sha256, sha256(PDF), 'the snapshot lists the file');
+		// The page's recent changes name the documents as what changed, nothing else.
+		const page = expectStatus(await call(server, cast.kenAdmin, 'GET', `/policies/${ids.kenPublic}`), 200, 'policy page');
+		assert.equal(page.data.changes[0].version, before + 1);
+		assert.deepEqual(page.data.changes[0].fields, ['Documents']);
 	});
 
 	test('the file is served to anyone who sees the policy, with safe headers; HEAD and If-None-Match', async () => {

@@ -20,6 +20,7 @@ static const struct {
 	{ "policy_status", "policies.policy_status" }, { "adopted", "policies.adopted" },
 	{ "topics", "policies.topics" },           { "source_url", "policies.source_url" },
 	{ "supersedes", "policies.supersedes" },
+	{ "attachments", "attachments.heading" },
 };
 
 static const json_t *content_of(const json_t *version)
@@ -32,11 +33,17 @@ static const json_t *envelope_of(const json_t *version)
 	return json_object_get(json_object_get(version, "snapshot"), "envelope");
 }
 
+/* Absent, null and an empty list all mean "none" (older snapshots lack newer fields). */
+static bool none(const json_t *v)
+{
+	return !v || json_is_null(v) || (json_is_array(v) && json_array_size(v) == 0);
+}
+
 static bool same(const json_t *a, const json_t *b)
 {
-	if (!a || json_is_null(a))
-		return !b || json_is_null(b);
-	return b && json_equal(a, b);
+	if (none(a) || none(b))
+		return none(a) && none(b);
+	return json_equal(a, b);
 }
 
 gc_status policies_changes(struct gc_request *req, struct gc_item_ctx *ctx, int64_t id, json_t *model)
