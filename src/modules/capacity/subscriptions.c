@@ -151,7 +151,7 @@ static gc_status digest_one(const struct gc_job_context *jc, struct gc_db *db, c
 	gc_buf_init(&body, GC_MAIL_MAX_BODY);
 	int64_t user = json_integer_value(json_object_get(sub, "user_id"));
 	const char *since = json_string_value(json_object_get(sub, "last_sent_at"));
-	const char *lang = gc_lang_find(json_string_value(json_object_get(sub, "lang")));
+	const char *lang = gc_lang_find(json_string_value(json_object_get(sub, "digest_lang")));
 	gc_status st = arena ? gc_principal_load(db, user, arena, &p) : GC_ENOMEM;
 	if (!lang)
 		lang = GC_LANG_DEFAULT;
