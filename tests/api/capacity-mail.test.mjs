@@ -62,6 +62,25 @@ describe('introductions', () => {
 	});
 });
 
+describe('introductions through a restricted contact', () => {
+	test('the contact\'s addresses get the introduction; a provider who may not see the contact gets no address', async () => {
+		const c = await call(server, cast.kenEditor, 'POST', '/contacts', { json: { kind: 'assistance', function_title: 'Restricted liaison', emails: ['first@example.go.ke', 'second@example.go.ke'], languages: ['en'], visibility: 'restricted' } });
+		expectStatus(c, 201, 'contact');
+		const n = await call(server, cast.kenEditor, 'POST', '/needs', { json: { title: 'Awareness campaign', lang: 'en', topics: ['cybercrime'], help_kinds: ['advisory'], languages: ['en'], visibility: 'public', contact: c.data.id } });
+		expectStatus(n, 201, 'need');
+		expectStatus(await call(server, cast.stkEditor, 'GET', `/contacts/${c.data.id}`), 404, 'the provider may not see the contact');
+		expectStatus(await call(server, cast.stkEditor, 'POST', `/needs/${n.data.id}/interest`, { json: { message: 'We run campaigns.' } }), 201, 'interest');
+		const mails = await waitFor(() => sink.messages(), (m) => m.filter((x) => /Introduction/.test(x.subject) && /Awareness campaign/.test(x.body)).length >= 3);
+		const intro = mails.filter((x) => /Introduction/.test(x.subject) && /Awareness campaign/.test(x.body));
+		const to = (addr) => intro.find((m) => m.headers.to.replace(/^<|>$/g, '') === addr);
+		assert.deepEqual(intro.map((m) => m.headers.to.replace(/^<|>$/g, '')).sort(), ['editor@stk.test', 'first@example.go.ke', 'second@example.go.ke']);
+		assert.match(to('first@example.go.ke').body, /<editor@stk\.test>/, 'the state learns who answered');
+		const provider = to('editor@stk.test').body;
+		assert.doesNotMatch(provider, /first@example|second@example|Restricted liaison/, 'no restricted contact in the provider\'s copy');
+		assert.match(provider, /assistance contact, who has received your details/);
+	});
+});
+
 describe('subscriptions and digests', () => {
 	test('refusals', async () => {
 		expectStatus(await call(server, null, 'POST', '/calendar/subscription', { json: { frequency: 'weekly' } }), 401, 'anonymous');
