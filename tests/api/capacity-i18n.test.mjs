@@ -115,6 +115,7 @@ describe('digests in the language chosen at subscription', () => {
 		const page = await call(server, cast.kenReader, 'GET', '!/calendar/subscription?lang=ru');
 		assert.match(page.text, /<select id="sub-lang" name="digest_lang"/);
 		assert.match(page.text, /<option value="es" lang="es" selected>Español<\/option>/);
+		assert.match(page.text, /<time datetime="\d{4}-\d\d-\d\dT[0-9:]+Z">\d{1,2} [а-я]+\.? \d{4} г\.<\/time>/, 'the last digest\'s date in Russian');
 		expectStatus(await call(server, cast.kenReader, 'POST', '/calendar/subscription', { json: { frequency: 'off' } }), 200, 'off');
 	});
 

@@ -353,6 +353,12 @@ gc_status capacity_subscription_show(struct gc_request *req, struct gc_view *vie
 	if (!db)
 		return GC_EHTTP;
 	gc_status st = sub_read(db, req->principal->user_id, &sub);
+	char last[GC_DATES_MAX];
+	if (st == GC_OK && sub &&
+	    gc_dates_day(gc_lang_find(req->lang) ? gc_lang_find(req->lang) : GC_LANG_DEFAULT,
+			 json_string_value(json_object_get(sub, "last_sent_at")), last, sizeof(last)) &&
+	    json_object_set_new(sub, "last_sent_label", json_string(last)))
+		st = GC_ENOMEM;
 	if (st == GC_OK)
 		st = gc_view_page(req, view, "capacity/subscription", "capacity.subscription_title");
 	if (st == GC_OK && json_object_set(view->model, "subscription", sub ? sub : json_null()))
