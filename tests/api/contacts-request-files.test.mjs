@@ -293,9 +293,25 @@ describe('the pages', () => {
 		const reply = await post(null, `${good.headers.location}/reply`, { body: 'And another.' }, [{ filename: 'more.txt', type: 'text/plain', data: 'more\n' }], { session });
 		assert.equal(reply.status, 303, reply.text.slice(0, 300));
 		assert.equal(await fileRows(), rows + 2);
-		const refused = await post(null, '/requests', fields(), [{ filename: 'x.gif', type: 'image/gif', data: gif() }], { session });
+		const refused = await post(null, '/requests', fields({ subject: 'Typed <subject>' }), [{ filename: 'x.gif', type: 'image/gif', data: gif() }], { session });
 		expectStatus(refused, 415, 'page refusal');
 		assert.match(refused.headers['content-type'], /^text\/html/);
+		// The form again: the message beside the file input, what was typed kept (escaped), the choices kept.
+		assert.match(refused.text, /<p class="field-error" id="request-files-error">This kind of file is not accepted/);
+		assert.match(refused.text, /aria-describedby="request-files-hint request-files-error" aria-invalid="true"/);
+		assert.match(refused.text, /value="Typed &lt;subject&gt;"/);
+		assert.match(refused.text, /<option value="TLP:AMBER" selected>/);
+		assert.match(refused.text, new RegExp(`<option value="${cast.orgs.france}" selected>`));
+		const noSubject = await post(null, '/requests', fields({ subject: '' }), [textFile], { session });
+		expectStatus(noSubject, 422, 'no subject');
+		assert.match(noSubject.text, /id="request-subject-error"/);
+		assert.match(noSubject.text, /Details attached\.<\/textarea>/);
+		const badReply = await post(null, `${good.headers.location}/reply`, { body: 'Kept text' }, [{ filename: 'a.pdf', type: 'application/pdf', data: 'not a pdf\n' }], { session });
+		expectStatus(badReply, 422, 'reply refusal');
+		assert.match(badReply.text, /<p class="field-error" id="request-reply-files-error">/);
+		assert.match(badReply.text, />Kept text<\/textarea>/);
+		assert.match(badReply.text, /<h1 dir="auto">From the browser<\/h1>/, 'the request again');
+		assert.equal(await fileRows(), rows + 2, 'nothing kept');
 	});
 });
 

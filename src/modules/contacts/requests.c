@@ -195,9 +195,21 @@ struct request_file {
  * The files of a multipart body, checked before anything is written: every
  * file part is the field "file", at most CONTACTS_REQUEST_MAX_FILES, none
  * empty, each accepted by gc_files_accept. A refusal answers (415 or 422
- * naming the field) and returns GC_EHTTP.
+ * naming the field, through why) and returns GC_EHTTP.
  */
-static gc_status read_files(struct gc_request *req, struct request_file *out, size_t *n)
+/* A refusal of the body, answered by the handler (API: the error; page: the form again). */
+struct refusal {
+	int status;
+	const char *code, *key, *field;
+};
+
+static gc_status refuse(struct refusal *why, int status, const char *code, const char *key, const char *field)
+{
+	*why = (struct refusal){ .status = status, .code = code, .key = key, .field = field };
+	return GC_EHTTP;
+}
+
+static gc_status read_files(struct request_file *out, size_t *n, const struct gc_request *req, struct refusal *why)
 {
 	*n = 0;
 	if (req->body_kind != GC_BODY_MULTIPART)
@@ -207,21 +219,21 @@ static gc_status read_files(struct gc_request *req, struct request_file *out, si
 		struct request_file *f = &out[*n];
 		enum gc_files_verdict verdict;
 		if (!part->field || strcmp(part->field, "file") != 0)
-			return gc_fail(req, 422, "invalid_field", "contacts.error_unknown_field", part->field ? part->field : "file");
+			return refuse(why, 422, "invalid_field", "contacts.error_unknown_field", part->field ? part->field : "file");
 		if (*n >= CONTACTS_REQUEST_MAX_FILES)
-			return gc_fail(req, 422, "invalid_field", "contacts.request_error_too_many_files", "file");
+			return refuse(why, 422, "invalid_field", "contacts.request_error_too_many_files", "file");
 		if (part->len == 0)
-			return gc_fail(req, 422, "invalid_field", "attachments.error_file", "file");
+			return refuse(why, 422, "invalid_field", "attachments.error_file", "file");
 		gc_status st = gc_files_accept(part->data, part->len, part->filename, part->content_type, &f->media, f->name,
 					       &verdict);
 		if (st != GC_OK)
 			return st;
 		if (verdict == GC_FILES_UNSUPPORTED)
-			return gc_fail(req, 415, "unsupported_media_type", "attachments.error_type", "file");
+			return refuse(why, 415, "unsupported_media_type", "attachments.error_type", "file");
 		if (verdict == GC_FILES_DISGUISED)
-			return gc_fail(req, 422, "invalid_field", "attachments.error_disguised", "file");
+			return refuse(why, 422, "invalid_field", "attachments.error_disguised", "file");
 		if (verdict == GC_FILES_ACTIVE)
-			return gc_fail(req, 422, "invalid_field", "attachments.error_active", "file");
+			return refuse(why, 422, "invalid_field", "attachments.error_active", "file");
 		f->part = part;
 		(*n)++;
 	}
@@ -380,6 +392,80 @@ static gc_status answer_request(struct gc_request *req, struct gc_view *view, st
 	return req->is_api && status == 201 ? gc_add_header(req, "Location", view->location) : GC_OK;
 }
 
+/* The choice whose value is the form's (a number or a string) is selected. */
+static gc_status mark_selected(json_t *choices, const char *value)
+{
+	size_t i;
+	json_t *c;
+	json_array_foreach(choices, i, c) {
+		json_t *v = json_object_get(c, "value");
+		int64_t n = 0;
+		bool on = value && json_is_string(v) && strcmp(json_string_value(v), value) == 0;
+		if (value && json_is_integer(v))
+			on = gc_parse_i64(value, strlen(value), 1, INT64_MAX, &n) == GC_OK && n == json_integer_value(v);
+		if (json_object_set_new(c, "selected", json_boolean(on)))
+			return GC_ENOMEM;
+	}
+	return GC_OK;
+}
+
+/* The message of a refusal beside its field: {"errors": {field: message}, "error": message}. */
+static gc_status set_error(struct gc_request *req, json_t *model, const struct refusal *why, const char *const *fields)
+{
+	const char *field = "file";
+	for (size_t i = 0; why->field && fields[i]; i++)
+		if (strcmp(fields[i], why->field) == 0)
+			field = why->field;
+	const char *message = gc_req_tr(req, why->key);
+	json_t *errors = json_pack("{s:s}", field, message);
+	if (!errors || json_object_set_new(model, "errors", errors) || json_object_set_new(model, "error", json_string(message)))
+		return GC_ENOMEM;
+	return GC_OK;
+}
+
+/*
+ * A refused request: the API gets the status and the field; a page is the
+ * form again, with what was typed and the message beside the field.
+ */
+static gc_status create_invalid(struct gc_request *req, struct gc_view *view, const struct refusal *why)
+{
+	static const char *const fields[] = { "to_org", "kind", "urgency", "handling", "subject", "description", NULL };
+	if (req->is_api || req->body_kind == GC_BODY_JSON)
+		return gc_fail(req, why->status, why->code, why->key, why->field);
+	gc_status st = contacts_request_new(req, view);
+	if (st != GC_OK)
+		return st;
+	json_t *m = view->model;
+	view->status = why->status;
+	json_t *echo = json_pack("{s:s?, s:s?}", "subject", gc_form(req, "subject"), "description", gc_form(req, "description"));
+	if (!echo || json_object_set_new(m, "echo", echo))
+		return GC_ENOMEM;
+	st = mark_selected(json_object_get(m, "state_choices"), gc_form(req, "to_org"));
+	if (st == GC_OK)
+		st = mark_selected(json_object_get(m, "kind_choices"), gc_form(req, "kind"));
+	if (st == GC_OK)
+		st = mark_selected(json_object_get(m, "urgency_choices"), gc_form(req, "urgency"));
+	if (st == GC_OK)
+		st = mark_selected(json_object_get(m, "handling_choices"), gc_form(req, "handling"));
+	return st == GC_OK ? set_error(req, m, why, fields) : st;
+}
+
+/* A refused reply: the API gets the status and the field; a page is the request again with the message beside the field. */
+static gc_status reply_invalid(struct gc_request *req, struct gc_view *view, const struct refusal *why)
+{
+	static const char *const fields[] = { "body", NULL };
+	if (req->is_api || req->body_kind == GC_BODY_JSON)
+		return gc_fail(req, why->status, why->code, why->key, why->field);
+	gc_status st = contacts_request_show(req, view);
+	if (st != GC_OK)
+		return st;
+	view->status = why->status;
+	json_t *echo = json_pack("{s:s?}", "body", gc_form(req, "body"));
+	if (!echo || json_object_set_new(view->model, "echo", echo))
+		return GC_ENOMEM;
+	return set_error(req, view->model, why, fields);
+}
+
 gc_status contacts_request_create(struct gc_request *req, struct gc_view *view)
 {
 	static const char *const members[] = { "to_org", "kind", "urgency", "handling", "subject", "description", NULL };
@@ -390,6 +476,7 @@ gc_status contacts_request_create(struct gc_request *req, struct gc_view *view)
 	char now[32], target[24];
 	struct request_file files[CONTACTS_REQUEST_MAX_FILES];
 	size_t n_files = 0;
+	struct refusal why = { 0 };
 	if (!may_write(p))
 		return gc_fail(req, 403, "forbidden", "error.forbidden", NULL);
 	gc_status st = only_members(req, members);
@@ -405,27 +492,29 @@ gc_status contacts_request_create(struct gc_request *req, struct gc_view *view)
 	if (!db)
 		return GC_EHTTP;
 	if (!to_text || gc_parse_i64(to_text, strlen(to_text), 1, INT64_MAX, &to_org) != GC_OK || to_org == p->org_id)
-		return gc_fail(req, 422, "invalid_field", "contacts.request_error_to_org", "to_org");
+		return create_invalid(req, view, &(struct refusal){ 422, "invalid_field", "contacts.request_error_to_org", "to_org" });
 	st = gc_db_query_one(db,
 			     "SELECT name AS name, kind AS kind FROM organisations WHERE id = ? AND status = 'active'"
 			     " AND kind IN ('member_state', 'observer_state')",
 			     GC_PARAMS(GC_INT(to_org)), &to);
 	if (st == GC_ENOTFOUND)
-		return gc_fail(req, 422, "invalid_field", "contacts.request_error_to_org", "to_org");
+		return create_invalid(req, view, &(struct refusal){ 422, "invalid_field", "contacts.request_error_to_org", "to_org" });
 	if (st != GC_OK)
 		return gc_req_fail_status(req, st, NULL, NULL);
 	json_decref(to);
 	if (!in_list(request_kinds, kind))
-		return gc_fail(req, 422, "invalid_field", "contacts.request_error_kind", "kind");
+		return create_invalid(req, view, &(struct refusal){ 422, "invalid_field", "contacts.request_error_kind", "kind" });
 	if (!in_list(urgencies, urgency))
-		return gc_fail(req, 422, "invalid_field", "contacts.request_error_urgency", "urgency");
+		return create_invalid(req, view, &(struct refusal){ 422, "invalid_field", "contacts.request_error_urgency", "urgency" });
 	if (!in_list(handlings, handling))
-		return gc_fail(req, 422, "invalid_field", "contacts.request_error_handling", "handling");
+		return create_invalid(req, view, &(struct refusal){ 422, "invalid_field", "contacts.request_error_handling", "handling" });
 	if (!text_ok(subject, CONTACTS_REQUEST_MAX_SUBJECT, true))
-		return gc_fail(req, 422, "invalid_field", "contacts.request_error_subject", "subject");
+		return create_invalid(req, view, &(struct refusal){ 422, "invalid_field", "contacts.request_error_subject", "subject" });
 	if (!text_ok(description, CONTACTS_REQUEST_MAX_TEXT, false))
-		return gc_fail(req, 422, "invalid_field", "contacts.request_error_description", "description");
-	st = read_files(req, files, &n_files);
+		return create_invalid(req, view, &(struct refusal){ 422, "invalid_field", "contacts.request_error_description", "description" });
+	st = read_files(files, &n_files, req, &why);
+	if (st == GC_EHTTP)
+		return create_invalid(req, view, &why);
 	if (st == GC_OK)
 		st = put_files(files, n_files);
 	if (st != GC_OK)
@@ -521,6 +610,7 @@ gc_status contacts_request_reply(struct gc_request *req, struct gc_view *view)
 	char now[32];
 	struct request_file files[CONTACTS_REQUEST_MAX_FILES];
 	size_t n_files = 0;
+	struct refusal why = { 0 };
 	struct gc_db *db = gc_request_db(req);
 	if (!db)
 		return GC_EHTTP;
@@ -536,14 +626,14 @@ gc_status contacts_request_reply(struct gc_request *req, struct gc_view *view)
 	st = only_members(req, members);
 	const char *body = st == GC_OK ? text_field(req, "body", &bad) : NULL;
 	if (st == GC_OK && (bad || !text_ok(body, CONTACTS_REQUEST_MAX_TEXT, false)))
-		st = gc_fail(req, 422, "invalid_field", "contacts.request_error_body", "body");
+		st = refuse(&why, 422, "invalid_field", "contacts.request_error_body", "body");
 	if (st == GC_OK)
-		st = read_files(req, files, &n_files);
+		st = read_files(files, &n_files, req, &why);
 	if (st == GC_OK)
 		st = put_files(files, n_files);
 	if (st != GC_OK) {
 		json_decref(model);
-		return st;
+		return st == GC_EHTTP && why.status ? reply_invalid(req, view, &why) : st;
 	}
 	bool incoming = json_is_true(json_object_get(model, "incoming"));
 	int64_t other = json_integer_value(json_object_get(model, incoming ? "from_org" : "to_org"));
