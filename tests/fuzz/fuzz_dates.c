@@ -16,7 +16,9 @@
  *  - accepted: the text is non-empty valid UTF-8 shorter than GC_DATES_MAX,
  *    holds no markup character, holds the start's year and day, and is the
  *    parts joined (from, sep, to);
- *  - refused: the output and every part are empty.
+ *  - refused: the output and every part are empty;
+ *  - gc_dates_instant accepts only such a date and time ending in 'Z', and
+ *    writes " UTC".
  */
 #include <stdbool.h>
 
@@ -85,6 +87,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bool day_ok = gc_dates_day(lang, start, out, sizeof(out));
 	FUZZ_CHECK(day_ok == ref_day(start, &y, &d), "gc_dates_day(%s) said %d", start, day_ok);
 	FUZZ_CHECK(day_ok ? out[0] != '\0' : out[0] == '\0', "day output for %s", start);
+
+	bool instant = gc_dates_instant(lang, start, out, sizeof(out));
+	size_t sl = strlen(start);
+	FUZZ_CHECK(!instant || (ref_value(start) && sl > 16 && start[sl - 1] == 'Z' && strstr(out, " UTC") != NULL),
+		   "instant %s accepted as %s", start, out);
+	FUZZ_CHECK(instant || out[0] == '\0', "instant %s refused but wrote %s", start, out);
 
 	bool has_a = *start, has_b = end && *end;
 	bool want = (has_a || has_b) && (!has_a || ref_value(start)) && (!has_b || ref_value(end));
