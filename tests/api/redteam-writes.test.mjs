@@ -115,3 +115,30 @@ test('an interest in a need answers a hidden need like a missing one, and sends 
 	const page = await call(server, cast.deuAdmin, 'GET', `/needs/${hidden['need-named']}`);
 	expectStatus(page, 404, 'third state reads the named need');
 });
+
+test('a wrong status and a stale version are both 409, each with its own message; edit of a withdrawn item is 404', async () => {
+	const item = await createPolicy(server, cast.kenAdmin, { title: 'Codes', kind: 'other', summary: 'S', lang: 'en', visibility: 'public' });
+	const env = (await call(server, cast.kenAdmin, 'GET', `/items/${item.id}`)).data;
+	const stale = expectStatus(await call(server, cast.kenAdmin, 'POST', `/items/${item.id}/withdraw`, { json: { version: env.version + 5 } }), 409, 'stale');
+	const notPending = expectStatus(await call(server, cast.secAdmin, 'POST', `/review/${item.id}/publish`, { json: { version: env.version } }), 409, 'publish published');
+	const notPendingReject = expectStatus(await call(server, cast.secEditor, 'POST', `/review/${item.id}/reject`, { json: { version: env.version, reason: 'r' } }), 409, 'reject published');
+	const notDraft = expectStatus(await call(server, cast.kenAdmin, 'POST', `/items/${item.id}/submit`, { json: { version: env.version } }), 409, 'submit published');
+	expectStatus(await call(server, cast.kenAdmin, 'POST', `/items/${item.id}/withdraw`, { json: { version: env.version } }), 200, 'withdraw');
+	const twice = expectStatus(await call(server, cast.kenAdmin, 'POST', `/items/${item.id}/withdraw`, { json: { version: env.version + 1 } }), 409, 'withdraw twice');
+	const messages = [stale, notPending, notDraft, twice].map((r) => r.data.error.message);
+	for (const r of [stale, notPending, notPendingReject, notDraft, twice]) assert.equal(r.data.error.code, 'conflict');
+	assert.equal(new Set(messages).size, 4, `four different messages: ${JSON.stringify(messages)}`);
+	assert.equal(notPending.data.error.message, notPendingReject.data.error.message);
+	// French too (the message is translated).
+	const fr = await call(server, cast.kenAdmin, 'POST', `/items/${item.id}/withdraw`, { json: { version: env.version + 1 }, headers: { 'Accept-Language': 'fr' } });
+	assert.equal(fr.status, 409);
+	assert.notEqual(fr.data.error.message, twice.data.error.message);
+	// Edit and access of a withdrawn item: 404 for everyone, the owner included (no status
+	// of their own: "never a withdrawn item" is part of the permission).
+	for (const who of [cast.kenAdmin, cast.kenEditor, cast.secAdmin, cast.fraEditor]) {
+		expectStatus(await call(server, who, 'POST', `/policies/${item.id}`, { json: { version: env.version + 1, summary: 'x' } }), 404, `${who.email} edit withdrawn`);
+		expectStatus(await call(server, who, 'POST', `/items/${item.id}/access`, { json: { version: env.version + 1, visibility: 'restricted' } }), 404, `${who.email} access withdrawn`);
+	}
+	// Third parties who could never review are told 404, whatever the status.
+	expectStatus(await call(server, cast.fraEditor, 'POST', `/review/${item.id}/publish`, { json: { version: env.version + 1 } }), 404, 'member state publishes');
+});
