@@ -824,6 +824,23 @@ static const char *log_safe(struct gc_arena *arena, const char *s)
 	return copy ? copy : "(unprintable)";
 }
 
+/*
+ * The target as the access log may keep it. A path that carries a secret
+ * (an invitation's or a ping link's token: routes with a {token} parameter)
+ * is logged as its route's pattern, query dropped, so no token reaches the
+ * logs (SECURITY.md L2).
+ */
+static const char *log_target(struct gc_exchange *ex)
+{
+	const struct gc_request *req = &ex->req;
+	if (req->route && req->route->pattern && strstr(req->route->pattern, "{token}")) {
+		const char *t = gc_arena_printf(req->arena, "%s%s", req->is_api && strncmp(ex->raw_target, "/api/", 5) == 0
+									? "/api/v1" : "", req->route->pattern);
+		return t ? t : "(redacted)";
+	}
+	return log_safe(req->arena, ex->raw_target);
+}
+
 void gc_http_access_log(struct gc_exchange *ex, int64_t duration_us)
 {
 	struct gc_request *req = &ex->req;
@@ -831,7 +848,7 @@ void gc_http_access_log(struct gc_exchange *ex, int64_t duration_us)
 	const struct gc_log_field fields[] = {
 		{ "id", GC_LOG_STRING, .s = req->id },
 		{ "method", GC_LOG_STRING, .s = log_safe(req->arena, req->method) },
-		{ "path", GC_LOG_STRING, .s = log_safe(req->arena, ex->raw_target) },
+		{ "path", GC_LOG_STRING, .s = log_target(ex) },
 		{ "route", GC_LOG_STRING, .s = route },
 		{ "status", GC_LOG_INT, .i = ex->status },
 		{ "duration_ms", GC_LOG_MILLIS, .ms = (double)duration_us / 1000.0 },
