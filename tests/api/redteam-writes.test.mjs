@@ -89,6 +89,17 @@ test('every write route answers a hidden item exactly like a missing id, and cha
 					assert.ok([401, 403, 404].includes(res.status), `${label}: ${res.status}`);
 					cells++;
 				}
+				// A browser's form to the page: the same answer as for a missing id (the
+				// 404 page, or the sign-in redirect), never a form shown again with errors.
+				if (!route.api_only) {
+					const at = (x) => `!${route.pattern.replace('{id}', String(x)).replace('{aid}', '1')}`;
+					const form = { version: '1', title: 'x', summary: 'x', visibility: 'public' };
+					const res = await call(server, person, route.method, at(id), { form });
+					const missing = await call(server, person, route.method, at(987654), { form });
+					const label = `${who} form ${route.method} ${at(id)} (${name})`;
+					assert.equal(res.status, missing.status, `${label}: ${res.status} vs missing ${missing.status}`);
+					assert.ok(!res.text.includes(`P ${variant}`) && !res.text.includes(`${name.split('-')[0]} ${variant}`), `${label}: shows the item`);
+				}
 			}
 		}
 	}
