@@ -11,6 +11,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
+import { newPerson, signIn } from './lib/accounts.mjs';
 import { request } from './lib/http.mjs';
 import { call, createPolicy, expectStatus, makeCast } from './lib/items-fixture.mjs';
 import { startServer } from './lib/server.mjs';
@@ -138,4 +139,43 @@ test('a public item narrowed to restricted leaves every anonymous channel, its h
 	// Cached anonymous copies made while it was public are not served after.
 	const page = await request(server, `/policies/${publicItem.id}`, { headers: { Accept: 'text/html' } });
 	assert.equal(page.status, 404);
+});
+
+test('a kept anonymous answer is never served to a signed-in caller, nor the reverse', async () => {
+	const secret = await createPolicy(server, cast.kenAdmin, { title: 'Cache probe restricted', kind: 'other', summary: 'S.', lang: 'en', visibility: 'restricted' });
+	const person = await newPerson(server, { org: cast.orgs.france, email: 'cache-probe@fra.test', role: 'reader' });
+	const browser = await signIn(server, person);
+	let kept = 0;
+	for (const path of ['/policies', '/search?q=probe', '/policies.json', '/policies.atom', '/countries/KEN']) {
+		for (const api of [false, true]) {
+			const target = api && !path.includes('.') ? `/api/v1${path}` : path;
+			const accept = api ? 'application/json' : 'text/html';
+			// Warm the anonymous copy twice (the first answer of a route teaches the cache).
+			for (let i = 0; i < 2; i++) await request(server, target, { headers: { Accept: accept } });
+			const anon = await request(server, target, { headers: { Accept: accept } });
+			assert.ok(!anon.text.includes('Cache probe restricted'), `anonymous ${target}`);
+			const bearer = await request(server, target, { headers: { Accept: accept, ...cast.fraEditor.headers } });
+			const cookie = await browser.get(target, { headers: { Accept: accept } });
+			for (const [who, res] of [['bearer', bearer], ['cookie', cookie]]) {
+				assert.equal(res.status, 200, `${who} ${target}`);
+				assert.ok(res.text.includes('Cache probe restricted'), `${who} ${target}: served the anonymous copy`);
+				assert.equal(res.headers['cache-control'], 'no-store', `${who} ${target}: Cache-Control`);
+				assert.equal(res.headers.etag, undefined, `${who} ${target}: no ETag on a personal answer`);
+			}
+			// With the anonymous copy's validator, a member state still gets the full answer.
+			if (anon.headers.etag) {
+				kept++;
+				const revalidate = await request(server, target, { headers: { Accept: accept, ...cast.fraEditor.headers, 'If-None-Match': anon.headers.etag } });
+				assert.equal(revalidate.status, 200, `${target}: a signed-in revalidation`);
+				const cookieRevalidate = await browser.get(target, { headers: { Accept: accept, 'If-None-Match': anon.headers.etag } });
+				assert.equal(cookieRevalidate.status, 200, `${target}: a signed-in revalidation (cookie)`);
+			}
+			// And the anonymous copy was not replaced by a signed-in answer.
+			const again = await request(server, target, { headers: { Accept: accept } });
+			assert.ok(!again.text.includes('Cache probe restricted'), `anonymous again ${target}`);
+			assert.equal(again.headers.etag, anon.headers.etag, `anonymous again ${target}: same copy`);
+		}
+	}
+	assert.ok(kept >= 4, `anonymous answers kept with an ETag: ${kept}`);
+	expectStatus(await call(server, null, 'GET', `/policies/${secret.id}`), 404, 'anonymous item');
 });
