@@ -8,7 +8,11 @@
 // its writes, lists, search, the statistics and the audit log browser; and its text is
 // looked for in the mail the portal queues.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
+
+import { request as http } from './lib/http.mjs';
+import { multipart } from './lib/multipart.mjs';
 
 import { call, expectStatus, makeCast } from './lib/items-fixture.mjs';
 import { startServer } from './lib/server.mjs';
@@ -116,4 +120,55 @@ test('the mail the portal queues never holds the subject or the text', async () 
 	const rows = await server.db.sql("SELECT subject || ' ' || body FROM outbox WHERE ref LIKE 'contacts.request:%'");
 	assert.ok(rows.trim().length > 0, 'notifications were queued');
 	noCanary(rows, 'outbox');
+});
+
+test("a request's files answer outsiders exactly like missing ones, whatever the validators", async () => {
+	const text = 'RTFILE-0d1e annex of the request\n';
+	const mp = multipart([
+		{ name: 'to_org', value: String(cast.orgs.france) }, { name: 'kind', value: 'assistance' }, { name: 'urgency', value: 'high' },
+		{ name: 'handling', value: 'TLP:AMBER' }, { name: 'subject', value: 'With a file' }, { name: 'description', value: 'See the annex.' },
+		{ name: 'file', filename: 'annex.txt', type: 'text/plain', data: text },
+	]);
+	const sent = await http(server, '/api/v1/requests', {
+		method: 'POST', headers: { Accept: 'application/json', 'Content-Type': mp.contentType, ...cast.kenEditor.headers }, body: mp.body,
+	});
+	assert.equal(sent.status, 201, sent.text);
+	const model = JSON.parse(sent.text);
+	const files = model.messages[0].files;
+	assert.equal(files.length, 1);
+	const href = files[0].href;
+	const fid = files[0].id;
+	const sha = createHash('sha256').update(text).digest('hex');
+	const missing = `/requests/${model.id}/files/987654`;
+	const otherRequest = `/requests/${request.id}/files/${fid}`;
+	for (const [name, who] of outsiders()) {
+		for (const extra of [{}, { 'If-None-Match': `"${sha}"` }, { 'If-None-Match': '*' }, { Range: 'bytes=0-3' }]) {
+			for (const method of ['GET', 'HEAD']) {
+				for (const prefix of ['', '/api/v1']) {
+					const headers = { Accept: prefix ? 'application/json' : 'text/html', ...(who ? who.headers : {}), ...extra };
+					const res = await http(server, `${prefix}${href}`, { method, headers });
+					const gone = await http(server, `${prefix}${missing}`, { method, headers });
+					const label = `${name} ${method} ${prefix}${href} ${JSON.stringify(extra)}`;
+					assert.equal(res.status, 404, label);
+					assert.equal(res.status, gone.status, `${label}: unlike a missing file`);
+					assert.equal(res.headers.etag, undefined, `${label}: an ETag`);
+					assert.ok(!res.text.includes('RTFILE'), `${label}: the content`);
+				}
+			}
+		}
+	}
+	// Under another request of the same two states, the file id is not found either.
+	const cross = await http(server, otherRequest, { headers: cast.fraEditor.headers });
+	assert.equal(cross.status, 404, 'a file id under another request');
+	// The two states read it, with the one sandbox policy.
+	for (const who of [cast.fraEditor, cast.kenReader]) {
+		const res = await http(server, href, { headers: who.headers });
+		assert.equal(res.status, 200, `${who.email} reads the file`);
+		assert.equal(res.text, text);
+		assert.match(res.headers['content-security-policy'], /^sandbox; default-src 'none'/);
+		assert.ok(!res.headers['content-security-policy'].includes("'self'"), 'one policy, the sandbox');
+	}
+	// The Secretariat's statistics carry no file name.
+	const stats = await call(server, cast.secAdmin, 'GET', '/requests/stats');
+	assert.ok(!stats.text.includes('annex'), 'stats');
 });
