@@ -33,7 +33,8 @@ gc_status gc_view_stored_file(struct gc_request *req, struct gc_view *view, cons
 	view->fd = fd;
 	view->has_fd = true;
 	/* Served as a download in a sandbox, whatever a browser would make of it (SECURITY.md F4). */
-	st = gc_add_header(req, "Content-Security-Policy", "sandbox; default-src 'none'");
+	st = gc_add_header(req, "Content-Security-Policy",
+			   "sandbox; default-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'");
 	if (st != GC_OK)
 		return st;
 	view->kind = GC_VIEW_RAW;
