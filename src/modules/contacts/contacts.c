@@ -152,4 +152,8 @@ const struct gc_module contacts_module = {
 	.n_jobs = sizeof(contacts_jobs) / sizeof(contacts_jobs[0]),
 	.profile = contacts_profile,
 	.home = contacts_home,
+	.demo = contacts_demo,
+	.assistance_contact = contacts_assistance_contact,
+	.assistance_contacts = contacts_assistance_contacts,
+	.assistance_addresses = contacts_assistance_addresses,
 };

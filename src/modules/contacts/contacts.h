@@ -260,6 +260,13 @@ gc_status contacts_request_reply(struct gc_request *req, struct gc_view *view);
 gc_status contacts_request_stats(struct gc_request *req, struct gc_view *view);
 
 gc_status contacts_home(struct gc_request *req, json_t *home_model);
+gc_status contacts_demo(struct gc_db *db);
+
+/* The assistance-contact hooks of src/modules/module.h (link.c). */
+gc_status contacts_assistance_contact(struct gc_item_ctx *ctx, struct gc_arena *arena, int64_t contact_id,
+				      json_t **summary);
+gc_status contacts_assistance_contacts(struct gc_item_ctx *ctx, struct gc_arena *arena, int64_t org_id, json_t **out);
+gc_status contacts_assistance_addresses(struct gc_db *db, int64_t contact_id, int64_t owner_org, json_t **out);
 gc_status contacts_profile(struct gc_request *req, const char *iso3, json_t *section);
 
 #endif
