@@ -54,12 +54,21 @@ before(async () => {
 		launchBrowser(),
 	]);
 	cast = await makeCast(server);
+	// Each side's assistance contact in the directory (what the forms' contact is chosen from).
+	for (const [key, who, body] of [
+		['fraContact', cast.fraEditor, { function_title: 'CERT-FR training desk', person_name: 'Claire Martin', emails: ['training@cert.example.fr'] }],
+		['kenContact', cast.kenEditor, { function_title: 'KE-CIRT capacity desk', person_name: 'Wanjiru Kamau', emails: ['needs@ke-cirt.example.ke'] }],
+	]) {
+		const res = await call(server, who, 'POST', '/contacts', { json: { kind: 'assistance', visibility: 'public', languages: ['en'], ...body } });
+		expectStatus(res, 201, key);
+		made[key] = res.data.id;
+	}
 	// France's standing offer, through the API (the journey is the need's and the event's).
 	const offer = await call(server, cast.fraEditor, 'POST', '/offers', {
 		json: {
 			title: OFFER_TITLE, lang: 'en', description: 'Remote coaching of incident handlers.', visibility: 'public',
 			topics: ['incident_response', 'critical_infrastructure'], help_kinds: ['training', 'advisory'], languages: ['en', 'fr'],
-			modalities: ['online'], eligibility: 'all', capacity: 4, contact_name: 'Claire Martin', contact_email: 'coaching@cert.example.fr',
+			modalities: ['online'], eligibility: 'all', capacity: 4, contact: made.fraContact,
 		},
 	});
 	expectStatus(offer, 201, 'France\'s offer');
@@ -131,8 +140,7 @@ describe('capacity building in the browser', () => {
 		await page.fill('#cap-place', 'Nairobi, Kenya');
 		await page.check('#cap-eligibility-all');
 		await page.fill('#cap-seats', '30');
-		await page.fill('#cap-contact-name', 'Claire Martin');
-		await page.fill('#cap-contact-email', 'training@cert.example.fr');
+		await page.selectOption('#cap-contact', String(made.fraContact));
 		await page.selectOption('#cap-status', 'open');
 		await page.check('#cap-vis-public');
 		await submit(page, 'form.item-form button[type="submit"]');
@@ -141,6 +149,7 @@ describe('capacity building in the browser', () => {
 		made.event = Number(m[1]);
 		assert.equal(await page.locator('h1').innerText(), EVENT.title);
 		assert.equal(await page.locator('.policy-summary strong').innerText(), 'hands-on');
+		assert.equal(await page.locator(`main a[href="/contacts/${made.fraContact}"]`).count(), 1, 'the event links its assistance contact');
 		await checkStep(page, 'capacity-a03-event');
 
 		// The anonymous visitor: the list, then the month grid.
@@ -151,7 +160,7 @@ describe('capacity building in the browser', () => {
 		await checkStep(anon, 'capacity-a04-calendar-list');
 		await visit(anon, `${server.url}/calendar?view=month&month=${ym}&lang=en`);
 		const days = await anon.locator('table.capacity-month td', { has: anon.getByRole('link', { name: EVENT.title }) })
-			.locator('time').evaluateAll((ts) => ts.map((t) => t.getAttribute('datetime')));
+			.locator('.capacity-day time').evaluateAll((ts) => ts.map((t) => t.getAttribute('datetime')));
 		assert.deepEqual(days, [`${ym}-12`, `${ym}-13`, `${ym}-14`], 'the event on each of its days in the month grid');
 		await checkStep(anon, 'capacity-a05-month-grid');
 		// The month grid's link leads to the event; "add to my calendar" downloads it.
@@ -181,8 +190,7 @@ describe('capacity building in the browser', () => {
 		await ken.check('#cap-help-training');
 		await ken.check('#cap-modalities-online');
 		await ken.selectOption('#cap-urgency', 'high');
-		await ken.fill('#cap-contact-name', 'Wanjiru Kamau');
-		await ken.fill('#cap-contact-email', 'needs@ke-cirt.example.ke');
+		await ken.selectOption('#cap-contact', String(made.kenContact));
 		await ken.check('#cap-vis-public');
 		await submit(ken, 'form.item-form button[type="submit"]');
 		const m = /^\/needs\/(\d+)$/.exec(new URL(ken.url()).pathname);
