@@ -226,6 +226,12 @@ describe('capacity building in the browser', () => {
 		assert.equal(new URL(fra.url()).pathname, `/needs/${made.need}`);
 		assert.equal(await answered(fra), '1', 'the need shows one provider answered');
 		await checkStep(fra, 'capacity-b06-need-answered');
+		// Answering twice is refused with a clear message, and nothing is counted twice.
+		await submit(fra, fra.getByRole('button', { name: 'We can help' }), { status: 409 });
+		assert.match(await fra.locator('main').innerText(), /already answered this need/);
+		await checkHere(fra, 'capacity-b07-answer-twice');
+		await visit(fra, `${server.url}/needs/${made.need}?lang=en`);
+		assert.equal(await answered(fra), '1', 'still one provider answered');
 
 		await visit(ken, `${server.url}/needs/${made.need}?lang=en`);
 		assert.equal(await answered(ken), '1', 'Kenya sees the answer count too');
