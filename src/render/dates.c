@@ -125,6 +125,21 @@ bool gc_dates_day(const char *lang, const char *iso, char *out, size_t size)
 	return put_day(out, size, &at, lang_of(lang), &w) ? true : fail(out, size);
 }
 
+bool gc_dates_instant(const char *lang, const char *iso, char *out, size_t size)
+{
+	struct when w;
+	size_t at = 0;
+	size_t n = iso ? strlen(iso) : 0;
+	if (!out || size == 0 || n < 17 || iso[n - 1] != 'Z' || !parse(iso, false, &w) || !w.has_time)
+		return fail(out, size);
+	/* After HH:MM only ":SS", ".fraction" and the final Z. */
+	for (size_t i = 16; i < n - 1; i++)
+		if (!((iso[i] >= '0' && iso[i] <= '9') || iso[i] == ':' || iso[i] == '.'))
+			return fail(out, size);
+	enum lang_ix l = lang_of(lang);
+	return put_day_time(out, size, &at, l, &w) && put(out, size, &at, " UTC") ? true : fail(out, size);
+}
+
 bool gc_dates_span_parts(const char *lang, const char *start, const char *end, struct gc_dates_parts *out)
 {
 	enum lang_ix l = lang_of(lang);

@@ -42,6 +42,14 @@ bool gc_dates_day(const char *lang, const char *iso, char *out, size_t size);
 bool gc_dates_span(const char *lang, const char *start, const char *end, char *out, size_t size);
 
 /*
+ * Writes a UTC instant "YYYY-MM-DDTHH:MM[:SS[.fff]]Z" (the portal's stored
+ * timestamps) as its UTC date and minute with " UTC": "28 Nov 2026, 09:54
+ * UTC", "2026年11月28日 09:54 UTC". false, and out empty, unless it is such
+ * an instant ending in 'Z' and fits.
+ */
+bool gc_dates_instant(const char *lang, const char *iso, char *out, size_t size);
+
+/*
  * The same span in three parts, so that a page can put each end in its own
  * <time datetime>: from (empty when start is missing), sep ("–" within
  * one day, " – " across days, "" when there is one value), to (empty when

@@ -53,6 +53,9 @@ describe('dates for people', () => {
 			expectStatus(page, 200, 'page');
 			assert.ok(page.text.includes(html), `${lang} page: ${page.text.match(/<dd><time[^\n]*/)?.[0]}`);
 			assert.doesNotMatch(page.text, />2032-02-02T10:00:00</, 'no raw ISO shown');
+			assert.doesNotMatch(page.text, />\d{4}-\d\d-\d\dT[0-9:]+Z?</, 'no raw timestamp shown, the envelope\'s included');
+			if (lang === 'en') assert.match(page.text, /<time datetime="\d{4}-\d\d-\d\dT[0-9:]+Z">\d{1,2} [A-Z][a-z]+ \d{4}, \d\d:\d\d UTC<\/time>/, 'published, for people');
+			if (lang === 'zh') assert.match(page.text, /<time datetime="\d{4}-\d\d-\d\dT[0-9:]+Z">\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d UTC<\/time>/);
 			const list = await call(server, null, 'GET', `!/calendar?lang=${lang}&from=2032-01-01`);
 			assert.ok(list.text.includes(html), `${lang} list`);
 			const api = await call(server, null, 'GET', `/calendar/${oneDay.id}?lang=${lang}`);

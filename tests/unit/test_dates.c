@@ -68,3 +68,21 @@ Test(dates, refuses_malformed_and_small_buffers)
 	/* The longest output fits GC_DATES_MAX. */
 	cr_expect(gc_dates_span("ar", "2027-09-30T23:59", "2027-11-30T23:59", out, sizeof(out)));
 }
+
+Test(dates, instants_in_utc)
+{
+	char out[GC_DATES_MAX];
+	cr_assert(gc_dates_instant("en", "2026-11-28T09:54:22Z", out, sizeof(out)));
+	cr_expect_str_eq(out, "28 Nov 2026, 09:54 UTC");
+	cr_assert(gc_dates_instant("zh", "2026-11-28T09:54:22.123Z", out, sizeof(out)));
+	cr_expect_str_eq(out, "2026年11月28日 09:54 UTC");
+	cr_assert(gc_dates_instant("ar", "2026-01-05T00:00Z", out, sizeof(out)));
+	cr_expect_str_eq(out, "5 يناير 2026، 00:00 UTC");
+	const char *bad[] = { "2026-11-28T09:54:22", "2026-11-28", "2026-11-28Z", "2026-11-28T09:54:22+01:00Z",
+			      "2026-11-28T09:54xZ", NULL };
+	for (size_t i = 0; bad[i]; i++) {
+		cr_expect(!gc_dates_instant("en", bad[i], out, sizeof(out)), "accepted %s", bad[i]);
+		cr_expect_str_eq(out, "");
+	}
+	cr_expect(!gc_dates_instant("en", NULL, out, sizeof(out)));
+}

@@ -240,7 +240,20 @@ static gc_status decorate_envelope(struct gc_request *req, const struct capacity
 		return GC_ENOMEM;
 	}
 	json_decref(labels);
-	return GC_OK;
+	/* The envelope's times for people (templates/items/envelope.mustache shows "dates" when present). */
+	static const char *const times[] = { "created_at", "submitted_at", "reviewed_at", "published_at", "withdrawn_at",
+					     "release_at" };
+	const char *lang = gc_lang_find(req->lang) ? gc_lang_find(req->lang) : GC_LANG_DEFAULT;
+	json_t *dates = json_object();
+	for (size_t i = 0; dates && i < GC_ARRAY_LEN(times); i++) {
+		char text[GC_DATES_MAX];
+		if (gc_dates_instant(lang, json_string_value(json_object_get(env, times[i])), text, sizeof(text)) &&
+		    json_object_set_new(dates, times[i], json_string(text))) {
+			json_decref(dates);
+			dates = NULL;
+		}
+	}
+	return !dates || json_object_set_new(env, "dates", dates) ? GC_ENOMEM : GC_OK;
 }
 
 /* Headings of a contributor's Markdown go two levels down, so the page's outline stays in order. */

@@ -37,7 +37,7 @@
 #include "render/i18n.h"
 
 #define CONTACTS_MODULE "contacts"
-#define CONTACTS_MIGRATION_COUNT 1
+#define CONTACTS_MIGRATION_COUNT 2
 extern const struct gc_migration contacts_migrations[CONTACTS_MIGRATION_COUNT];
 
 /* Limits of one contact (bytes unless said otherwise). */
@@ -251,6 +251,7 @@ gc_status contacts_ping_answer(struct gc_request *req, struct gc_view *view);
 #define CONTACTS_REQUEST_MAX_SUBJECT 300
 #define CONTACTS_REQUEST_MAX_TEXT (32 * 1024)
 #define CONTACTS_REQUEST_MAX_MESSAGES 200  /* replies in one thread */
+#define CONTACTS_REQUEST_MAX_FILES 5       /* files on one message (the request's or a reply's) */
 gc_status contacts_requests(struct gc_request *req, struct gc_view *view);
 gc_status contacts_request_new(struct gc_request *req, struct gc_view *view);
 gc_status contacts_request_create(struct gc_request *req, struct gc_view *view);
@@ -258,6 +259,7 @@ gc_status contacts_request_show(struct gc_request *req, struct gc_view *view);
 gc_status contacts_request_ack(struct gc_request *req, struct gc_view *view);
 gc_status contacts_request_reply(struct gc_request *req, struct gc_view *view);
 gc_status contacts_request_stats(struct gc_request *req, struct gc_view *view);
+gc_status contacts_request_file(struct gc_request *req, struct gc_view *view);
 
 gc_status contacts_home(struct gc_request *req, json_t *home_model);
 gc_status contacts_demo(struct gc_db *db);
