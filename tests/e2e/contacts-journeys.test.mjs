@@ -29,16 +29,18 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 let sink;
 let server;
 let browser;
+// Started beside the server: if the server does not start, after() still closes the
+// browser (an open browser would keep the file's process, and the run, alive).
+let launching;
 let cast;
 const ctx = {};
 const made = {};
 
 before(async () => {
 	sink = await startSmtpSink();
-	[server, browser] = await Promise.all([
-		startServer({ args: ['--smtp-url', sink.url, '--mail-from', 'noreply@cyber.example.org'] }),
-		launchBrowser(),
-	]);
+	launching = launchBrowser();
+	server = await startServer({ args: ['--smtp-url', sink.url, '--mail-from', 'noreply@cyber.example.org'] });
+	browser = await launching;
 	cast = await makeCast(server);
 	// France has a technical contact (not Kenya's: the filters must tell them apart).
 	const fra = await call(server, cast.fraEditor, 'POST', '/contacts', {
@@ -56,10 +58,13 @@ before(async () => {
 after(async () => {
 	try {
 		for (const c of Object.values(ctx)) await closeContext(c);
-		await closeBrowser(browser);
 	} finally {
-		await server?.stop();
-		await sink?.stop();
+		try {
+			await closeBrowser(browser ?? await launching?.catch(() => null));
+		} finally {
+			await server?.stop();
+			await sink?.stop();
+		}
 	}
 });
 

@@ -14,6 +14,9 @@ import { VIEWPORT, checkHere, submit } from './lib/steps.mjs';
 
 let server;
 let browser;
+// Started beside the server: if the server does not start, after() still closes the
+// browser (an open browser would keep the file's process, and the run, alive).
+let launching;
 let cast;
 const ids = {};
 
@@ -24,7 +27,9 @@ const create = async (who, path, json) => {
 };
 
 before(async () => {
-	[server, browser] = await Promise.all([startServer(), launchBrowser()]);
+	launching = launchBrowser();
+	server = await startServer();
+	browser = await launching;
 	cast = await makeCast(server);
 	ids.assist = await create(cast.kenEditor, '/contacts', {
 		kind: 'assistance', function_title: 'Capacity building focal point', person_name: 'Wanjiru Kamau', agency: 'Ministry of ICT',
@@ -59,7 +64,7 @@ before(async () => {
 });
 after(async () => {
 	try {
-		await closeBrowser(browser);
+		await closeBrowser(browser ?? await launching?.catch(() => null));
 	} finally {
 		await server?.stop();
 	}
