@@ -189,9 +189,9 @@ describe('results', () => {
 		}
 		const res = expectStatus(await call(server, cast.secReader, 'GET', `/contacts/pings/${round}`), 200, 'round');
 		const s = res.data.stats;
-		assert.deepEqual(s.overall, { targets: 5, reached: 3, not_reached: 2, response_rate: 0.6, median_s: 300, p90_s: 7200 });
+		assert.deepEqual(s.overall, { targets: 5, reached: 3, not_reached: 2, response_rate: 0.6, median_s: 300, p90_s: 7200, rate_label: '60%', median_label: '5 min', p90_label: '2 h 00 min' });
 		const byKind = Object.fromEntries(s.by_kind.map((k) => [k.kind, k]));
-		assert.deepEqual({ ...byKind.technical, label: undefined }, { targets: 2, reached: 1, not_reached: 1, response_rate: 0.5, median_s: 100, p90_s: 100, kind: 'technical', label: undefined });
+		assert.deepEqual({ ...byKind.technical, label: undefined }, { targets: 2, reached: 1, not_reached: 1, response_rate: 0.5, median_s: 100, p90_s: 100, kind: 'technical', label: undefined, rate_label: '50%', median_label: '1 min', p90_label: '1 min' });
 		assert.equal(byKind.diplomatic.reached, 1);
 		assert.equal(byKind.diplomatic.response_rate, 1);
 		assert.equal(byKind.assistance.targets, 2);
@@ -200,6 +200,13 @@ describe('results', () => {
 		assert.deepEqual([byRegion['002'].targets, byRegion['002'].reached, byRegion['002'].median_s, byRegion['002'].p90_s], [2, 2, 200, 300]);
 		assert.deepEqual([byRegion['150'].targets, byRegion['150'].reached, byRegion['150'].median_s], [2, 1, 7200]);
 		assert.deepEqual([byRegion.none.targets, byRegion.none.reached, byRegion.none.median_s, byRegion.none.response_rate], [1, 0, null, 0]);
+		assert.equal(byRegion.none.median_label, '–', 'no answer: no time');
+		assert.equal(res.data.state_label, { open: 'open', closed: 'closed' }[res.data.state]);
+		// The page shows them as people read them, in the reader's language, with the instants machine-readable.
+		const fr = expectStatus(await call(server, cast.secReader, 'GET', `!/contacts/pings/${round}?lang=fr`), 200, 'round page (fr)');
+		assert.match(fr.text, /<td>60%<\/td><td>5 min<\/td><td>2 h 00 min<\/td>/);
+		assert.match(fr.text, res.data.state === 'open' ? /· ouverte<\/p>/ : /· close<\/p>/);
+		assert.match(fr.text, /<time datetime="\d{4}-\d\d-\d\dT[\d:]+Z">\d{1,2} [a-zéû.]+ \d{4}, \d\d:\d\d UTC<\/time>/);
 		assert.equal(res.data.targets.length, 5);
 		assert.ok(res.data.targets.every((t) => /^\d{4}-/.test(t.delivered_at)), 'delivery times from the outbox');
 		const history = expectStatus(await call(server, cast.secAdmin, 'GET', '/contacts/pings'), 200, 'history');

@@ -38,6 +38,7 @@
 #include "base/random.h"
 #include "base/text.h"
 #include "modules/contacts/contacts.h"
+#include "render/dates.h"
 #include "store/outbox.h"
 
 #define PING_TOKEN_HEX (2 * CONTACTS_PING_TOKEN_BYTES)
@@ -720,6 +721,58 @@ static gc_status round_rows(struct gc_request *req, struct gc_db *db, int64_t id
 	return GC_OK;
 }
 
+/* A response time for people: "< 1 min", "5 min", "2 h 05 min", "3 d 4 h" (units in the reader's language). */
+static const char *duration_label(struct gc_request *req, const json_t *seconds)
+{
+	if (!json_is_number(seconds))
+		return "–";
+	int64_t s = (int64_t)json_number_value(seconds);
+	const char *min = gc_req_tr(req, "contacts.unit_min"), *hour = gc_req_tr(req, "contacts.unit_hour"),
+		   *day = gc_req_tr(req, "contacts.unit_day");
+	if (s < 60)
+		return gc_arena_printf(req->arena, "< 1 %s", min);
+	if (s < 3600)
+		return gc_arena_printf(req->arena, "%lld %s", (long long)(s / 60), min);
+	if (s < 86400)
+		return gc_arena_printf(req->arena, "%lld %s %02lld %s", (long long)(s / 3600), hour,
+				       (long long)(s % 3600 / 60), min);
+	return gc_arena_printf(req->arena, "%lld %s %lld %s", (long long)(s / 86400), day, (long long)(s % 86400 / 3600),
+			       hour);
+}
+
+/* The labels of one group's statistics: the rate as a percentage, the times as durations. */
+static gc_status label_stats(struct gc_request *req, json_t *s)
+{
+	const json_t *rate = json_object_get(s, "response_rate");
+	const char *rate_label = json_is_number(rate)
+					 ? gc_arena_printf(req->arena, "%d%%", (int)(json_number_value(rate) * 100.0 + 0.5))
+					 : "–";
+	const char *median = duration_label(req, json_object_get(s, "median_s"));
+	const char *p90 = duration_label(req, json_object_get(s, "p90_s"));
+	if (!rate_label || !median || !p90 || json_object_set_new(s, "rate_label", json_string(rate_label)) ||
+	    json_object_set_new(s, "median_label", json_string(median)) ||
+	    json_object_set_new(s, "p90_label", json_string(p90)))
+		return GC_ENOMEM;
+	return GC_OK;
+}
+
+/* A round's state and times for people, beside the stored values. */
+static gc_status label_round(struct gc_request *req, json_t *round)
+{
+	const char *state = json_string_value(json_object_get(round, "state"));
+	const char *state_key = state && strcmp(state, "open") == 0 ? "contacts.ping_state_open" : "contacts.ping_state_closed";
+	char started[GC_DATES_MAX], deadline[GC_DATES_MAX];
+	if (!gc_dates_instant(req->lang, json_string_value(json_object_get(round, "started_at")), started, sizeof(started)))
+		snprintf(started, sizeof(started), "%s", json_string_value(json_object_get(round, "started_at")) ?: "");
+	if (!gc_dates_instant(req->lang, json_string_value(json_object_get(round, "deadline")), deadline, sizeof(deadline)))
+		snprintf(deadline, sizeof(deadline), "%s", json_string_value(json_object_get(round, "deadline")) ?: "");
+	if (json_object_set_new(round, "state_label", json_string(gc_req_tr(req, state_key))) ||
+	    json_object_set_new(round, "started_label", json_string(started)) ||
+	    json_object_set_new(round, "deadline_label", json_string(deadline)))
+		return GC_ENOMEM;
+	return GC_OK;
+}
+
 /* Statistics of a round's visible targets: overall, by kind, by region. */
 static gc_status round_stats(struct gc_request *req, const json_t *round, const json_t *targets, json_t **out)
 {
@@ -766,6 +819,13 @@ static gc_status round_stats(struct gc_request *req, const json_t *round, const 
 		}
 	}
 	json_decref(seen);
+	if (label_stats(req, overall) != GC_OK)
+		goto nomem;
+	json_t *groups[] = { kinds, regions };
+	for (size_t g = 0; g < GC_ARRAY_LEN(groups); g++)
+		json_array_foreach(groups[g], i, t)
+			if (label_stats(req, t) != GC_OK)
+				goto nomem;
 	*out = model;
 	return GC_OK;
 nomem:
@@ -809,12 +869,24 @@ gc_status contacts_ping_round(struct gc_request *req, struct gc_view *view)
 	json_array_foreach(targets, i, t) {
 		json_object_set_new(t, "kind_label", json_string(gc_req_tr(req, contacts_kind_key(req, json_string_value(json_object_get(t, "kind"))))));
 		json_object_set_new(t, "reached", json_boolean(json_is_string(json_object_get(t, "confirmed_at"))));
+		static const char *const times[][2] = { { "delivered_at", "delivered_label" },
+							{ "reminded_at", "reminded_label" },
+							{ "confirmed_at", "confirmed_label" } };
+		for (size_t k = 0; k < GC_ARRAY_LEN(times); k++) {
+			char label[GC_DATES_MAX];
+			const char *at = json_string_value(json_object_get(t, times[k][0]));
+			if (at && !gc_dates_instant(req->lang, at, label, sizeof(label)))
+				snprintf(label, sizeof(label), "%s", at);
+			json_object_set_new(t, times[k][1], at ? json_string(label) : json_null());
+		}
 		json_object_del(t, "region_name");
 	}
 	json_t *scope = json_loads(json_string_value(json_object_get(round, "scope")), 0, NULL);
 	json_object_set_new(round, "scope", scope ? scope : json_object());
 	json_object_set_new(round, "is_open", json_boolean(strcmp(json_string_value(json_object_get(round, "state")), "open") == 0));
-	if (json_object_update(view->model, round) || json_object_set(view->model, "targets", targets) ||
+	if (label_round(req, round) != GC_OK)
+		st = GC_ENOMEM;
+	if (st != GC_OK || json_object_update(view->model, round) || json_object_set(view->model, "targets", targets) ||
 	    json_object_set(view->model, "stats", stats) ||
 	    json_object_set_new(view->model, "is_secretariat", json_boolean(gc_principal_is_secretariat(req->principal))))
 		st = GC_ENOMEM;
@@ -855,10 +927,15 @@ gc_status contacts_pings(struct gc_request *req, struct gc_view *view)
 		st = round_rows(req, db, json_integer_value(json_object_get(r, "id")), &round, &targets);
 		if (st == GC_OK)
 			st = round_stats(req, round, targets, &stats);
+		if (st == GC_OK)
+			st = label_round(req, round);
 		if (st == GC_OK) {
-			json_t *entry = json_pack("{s:O, s:O, s:O, s:O, s:O, s:s}", "id", json_object_get(round, "id"),
+			json_t *entry = json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:s}", "id", json_object_get(round, "id"),
 						  "started_at", json_object_get(round, "started_at"), "deadline",
 						  json_object_get(round, "deadline"), "state", json_object_get(round, "state"),
+						  "state_label", json_object_get(round, "state_label"), "started_label",
+						  json_object_get(round, "started_label"), "deadline_label",
+						  json_object_get(round, "deadline_label"),
 						  "overall", json_object_get(stats, "overall"), "href",
 						  gc_arena_printf(req->arena, "/contacts/pings/%lld",
 								  (long long)json_integer_value(json_object_get(round, "id"))));
