@@ -206,6 +206,16 @@ describe('matching: a hand-made set', () => {
 		assert.equal(res.data.providers_answered, 1);
 		assert.equal(res.data.status, 'in_discussion');
 		expectStatus(await call(server, cast.fraEditor, 'POST', `/needs/${n1.id}/interest`, { json: {} }), 409, 'twice');
+		// Once answered, France's page says so instead of offering the form again; the need, now
+		// under discussion, still shows its suggestions; a provider that has not answered may still.
+		const answered = (await call(server, cast.fraEditor, 'GET', `/needs/${n1.id}`)).data;
+		assert.equal(answered.can_answer, false);
+		assert.equal(answered.answered_by_us, true);
+		assert.ok(Array.isArray(answered.matches), 'suggestions while in discussion');
+		const answeredPage = (await call(server, cast.fraEditor, 'GET', `!/needs/${n1.id}`)).text;
+		assert.ok(!answeredPage.includes('/interest"'), 'no second form');
+		assert.match(answeredPage, /Your organisation has answered this need/);
+		assert.equal((await call(server, cast.secEditor, 'GET', `/needs/${n1.id}`)).data.can_answer, true, 'another provider');
 		expectStatus(await call(server, cast.kenEditor, 'POST', `/needs/${n1.id}/interest`, { json: {} }), 403, 'its own state');
 		expectStatus(await call(server, cast.deuReader, 'POST', `/needs/${n1.id}/interest`, { json: {} }), 403, 'a reader');
 		expectStatus(await call(server, null, 'POST', `/needs/${n1.id}/interest`, { json: {} }), 401, 'anonymous');

@@ -226,15 +226,22 @@ describe('capacity building in the browser', () => {
 		const answered = async (p) => (await p.locator('p', { hasText: 'Providers who answered:' }).innerText()).replace(/\D+/g, '');
 		assert.equal(await answered(fra), '0');
 		await checkStep(fra, 'capacity-b05-need-before-answer');
+		// A second tab still holds the form, as a user who answers twice would have it.
+		const staleTab = await fra.context().newPage();
+		await visit(staleTab, `${server.url}/needs/${made.need}?lang=en`);
 		await fra.fill('#capacity-interest-message', 'We can run four remote sessions in January.');
 		await submit(fra, fra.getByRole('button', { name: 'We can help' }));
 		assert.equal(new URL(fra.url()).pathname, `/needs/${made.need}`);
 		assert.equal(await answered(fra), '1', 'the need shows one provider answered');
 		await checkStep(fra, 'capacity-b06-need-answered');
-		// Answering twice is refused with a clear message, and nothing is counted twice.
-		await submit(fra, fra.getByRole('button', { name: 'We can help' }), { status: 409 });
-		assert.match(await fra.locator('main').innerText(), /already answered this need/);
-		await checkHere(fra, 'capacity-b07-answer-twice');
+		// The page no longer offers the form, and says why.
+		assert.equal(await fra.locator('form[action$="/interest"]').count(), 0, 'no second form');
+		assert.match(await fra.locator('main').innerText(), /Your organisation has answered this need/);
+		// Answering twice from the stale tab is refused with a clear message, and nothing is counted twice.
+		await submit(staleTab, staleTab.getByRole('button', { name: 'We can help' }), { status: 409 });
+		assert.match(await staleTab.locator('main').innerText(), /already answered this need/);
+		await checkHere(staleTab, 'capacity-b07-answer-twice');
+		await staleTab.close();
 		await visit(fra, `${server.url}/needs/${made.need}?lang=en`);
 		assert.equal(await answered(fra), '1', 'still one provider answered');
 

@@ -353,8 +353,11 @@ static gc_status show(struct gc_request *req, struct gc_view *view, const struct
 		return gc_req_fail_status(req, st, NULL, NULL);
 	/* Suggestions: for a need, offers and programmes; for an offer, the open needs it can serve. */
 	json_t *matches = NULL;
+	const char *need_status = json_string_value(json_object_get(model, "status"));
+	/* A need under discussion still looks for help; a matched, fulfilled or withdrawn one does not. */
+	bool seeking = need_status && (strcmp(need_status, "open") == 0 || strcmp(need_status, "in_discussion") == 0);
 	if (k->entry == CAPACITY_NEED && json_string_value(json_object_get(json_object_get(model, "item"), "status")) &&
-	    strcmp(json_string_value(json_object_get(model, "status")), "open") == 0)
+	    seeking)
 		st = capacity_match_need(req, &ctx, id, model, json_string_value(json_object_get(model, "country")), &matches);
 	else if (k->entry == CAPACITY_OFFER)
 		st = capacity_match_offer(req, &ctx, model, &matches);
@@ -362,10 +365,14 @@ static gc_status show(struct gc_request *req, struct gc_view *view, const struct
 	if (st == GC_OK && k->entry == CAPACITY_NEED) {
 		const struct gc_principal *p = req->principal;
 		json_int_t owner = json_integer_value(json_object_get(json_object_get(json_object_get(model, "item"), "owner"), "id"));
-		const char *status = json_string_value(json_object_get(model, "status"));
-		bool can = p && gc_policy_can_create(p, CAPACITY_MODULE, 0) && p->org_id != owner && status &&
-			   (strcmp(status, "open") == 0 || strcmp(status, "in_discussion") == 0);
-		if (json_object_set_new(model, "can_answer", json_boolean(can)))
+		bool can = p && gc_policy_can_create(p, CAPACITY_MODULE, 0) && p->org_id != owner && seeking;
+		/* One answer per organisation: once given, the page says so instead of offering the form. */
+		int64_t ours = 0;
+		if (can)
+			st = gc_db_query_int(ctx.db, "SELECT COUNT(*) AS n FROM capacity_interest WHERE need_id = ? AND org_id = ?",
+					     GC_PARAMS(GC_INT(id), GC_INT(p->org_id)), &ours);
+		if (st == GC_OK && (json_object_set_new(model, "can_answer", json_boolean(can && ours == 0)) ||
+				    json_object_set_new(model, "answered_by_us", json_boolean(can && ours > 0))))
 			st = GC_ENOMEM;
 	}
 	if (st == GC_OK && matches &&
