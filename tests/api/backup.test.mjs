@@ -96,6 +96,14 @@ test('a backup taken under concurrent writes restores to an identical portal', a
 	});
 	assert.equal(uploaded.status, 201, `upload: ${uploaded.text.slice(0, 300)}`);
 	const attachmentPath = `/policies/${before[1]}/attachments/${JSON.parse(uploaded.text).id}`;
+	// Its text is extracted by a job; the pages compared below show the extraction's state, so
+	// it is done before the backup (else the restored portal's own runner may finish it first).
+	for (let waited = 0; ; waited += 50) {
+		const state = (await source.db.sql(`SELECT text_status FROM attachments WHERE id = ${Number(JSON.parse(uploaded.text).id)}`)).trim();
+		if (state !== 'pending') break;
+		assert.ok(waited < 20000, 'the attachment\'s text is extracted within 20 s');
+		await new Promise((r) => setTimeout(r, 50));
+	}
 	// A stored file in the data directory, as the attachments store keeps them.
 	const storeDir = path.join(source.db.dataDir, 'files', 'ab');
 	await mkdir(storeDir, { recursive: true });
@@ -119,7 +127,7 @@ test('a backup taken under concurrent writes restores to an identical portal', a
 	done(await writes.item(source, cast.fraEditor, 'offer', 'backup'));
 	done(await writes.interest(source, cast.fraEditor, need.id, 'backup'));
 	const subscribed = done(await writes.subscription(source, cast.kenReader, 3));
-	for (const w of moduleWrites) if (w.id) before.push(w.id);
+	for (const w of moduleWrites) if (itemPath[w.kind]) before.push(w.id);
 
 	// Writers keep creating while the backup runs.
 	const acknowledged = new Map(); // id -> true, in the order of the answers
