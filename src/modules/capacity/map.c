@@ -195,6 +195,13 @@ gc_status capacity_map(struct gc_request *req, struct gc_view *view)
 	return GC_OK;
 }
 
+/* The left edge of region column r: in Arabic (right to left) the topics are on the
+ * right and the first region next to them. */
+static int map_col_x(bool rtl, int width, int label_w, int cell_w, int r)
+{
+	return rtl ? width - label_w - (r + 1) * cell_w : label_w + r * cell_w;
+}
+
 /*
  * The heat map: a row per topic, a column per region; the colour's depth is
  * the number of needs, the figures are "needs / offers", and a gap has a
@@ -232,15 +239,16 @@ gc_status capacity_map_svg(struct gc_request *req, struct gc_view *view)
 	gc_buf_html(&b, title, strlen(title));
 	gc_buf_lit(&b, "</title>");
 	for (int r = 0; r < MAP_REGIONS; r++) {
-		gc_buf_printf(&b, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-weight=\"bold\">", label_w + r * cell_w + cell_w / 2,
-			      top - 12);
+		gc_buf_printf(&b, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-weight=\"bold\">",
+			      map_col_x(rtl, width, label_w, cell_w, r) + cell_w / 2, top - 12);
 		gc_buf_html(&b, names[r] ? names[r] : "", names[r] ? strlen(names[r]) : 0);
 		gc_buf_lit(&b, "</text>");
 	}
 	for (size_t t = 0; t < capacity_taxonomy.count; t++) {
 		int y = top + (int)t * cell_h;
 		const char *name = capacity_topic_name(&capacity_taxonomy.topics[t], lang);
-		gc_buf_printf(&b, "<text x=\"%d\" y=\"%d\">", 4, y + 20);
+		/* text-anchor start: the right end of the text in Arabic (direction rtl). */
+		gc_buf_printf(&b, "<text x=\"%d\" y=\"%d\">", rtl ? width - 4 : 4, y + 20);
 		gc_buf_html(&b, name, strlen(name));
 		gc_buf_lit(&b, "</text>");
 		for (int r = 0; r < MAP_REGIONS; r++) {
@@ -250,10 +258,10 @@ gc_status capacity_map_svg(struct gc_request *req, struct gc_view *view)
 			gc_buf_printf(&b,
 				      "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"hsl(210, 70%%, %d%%)\""
 				      " stroke=\"%s\" stroke-width=\"%d\"/>",
-				      label_w + r * cell_w + 2, y + 2, cell_w - 4, cell_h - 4, light, gap ? "#8b0000" : "#ffffff",
+				      map_col_x(rtl, width, label_w, cell_w, r) + 2, y + 2, cell_w - 4, cell_h - 4, light, gap ? "#8b0000" : "#ffffff",
 				      gap ? 4 : 1);
 			gc_buf_printf(&b, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"%s\">%d / %d%s</text>",
-				      label_w + r * cell_w + cell_w / 2, y + 20, light < 55 ? "#ffffff" : "#000000", needs, offers,
+				      map_col_x(rtl, width, label_w, cell_w, r) + cell_w / 2, y + 20, light < 55 ? "#ffffff" : "#000000", needs, offers,
 				      gap ? " !" : "");
 		}
 	}

@@ -51,12 +51,30 @@ export const dirOf = (lang) => (lang === 'ar' ? 'rtl' : 'ltr');
 
 // --- browser ------------------------------------------------------------------
 
+// Every launch, until closeBrowser() has closed it. A file that starts its server and its
+// browser together (`[server, browser] = await Promise.all([startServer(), launchBrowser()])`)
+// never receives the browser when the server fails to start; an open browser keeps the
+// file's process, and so the whole run, alive for ever. closeBrowser() closes those too.
+const launches = new Set();
+
 export function launchBrowser() {
-	return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+	const launch = chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+	launches.add(launch);
+	launch.catch(() => launches.delete(launch));
+	return launch;
 }
 
+/** Closes browser (may be undefined) and any other browser this file launched and did not close. */
 export async function closeBrowser(browser) {
-	if (browser) await browser.close();
+	try {
+		if (browser) await browser.close();
+	} finally {
+		for (const launch of [...launches]) {
+			launches.delete(launch);
+			const other = await launch.catch(() => null);
+			if (other?.isConnected()) await other.close();
+		}
+	}
 }
 
 // --- screenshots --------------------------------------------------------------
