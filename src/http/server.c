@@ -128,6 +128,17 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 		free(ex);
 		return NULL;
 	}
+	/* The portal reads the query from raw_target (http/params.c), never
+	 * from the library's table of GET arguments. End the library's copy of
+	 * it here: libmicrohttpd 0.9.75 parses the query into the connection's
+	 * memory pool right after this callback, one record per '&' (64 bytes
+	 * each), so a head of many short parameters overflows the pool, and
+	 * the library then neither answers nor closes (docs/ARCHITECTURE.md
+	 * "Limits"). uri is the request line in the library's own read buffer,
+	 * which it writes itself (it ends the path at the '?' next). */
+	char *query = uri ? strchr(uri, '?') : NULL;
+	if (query && query[1])
+		query[1] = '\0';
 	ex->server = server;
 	ex->conn = conn;
 	ex->start_us = now_us();

@@ -1,10 +1,13 @@
 // Backup and restore of a live portal (SECURITY.md R6; docs/operations.md): `gcscp backup`
-// runs while clients keep creating policies through the API; the backup is restored into a
-// new, empty database and data directory; a second server on the restored copy answers every
-// item exactly as the source does (page, envelope and version), every item acknowledged
-// before the backup began is there, nothing is there that the source lacks, the audit chain
-// verifies and its head is a record of the source's chain. On SQLite this is the online
-// backup API; on PostgreSQL pg_dump of an exported snapshot and pg_restore.
+// runs while clients keep creating policies and sending structured requests with files
+// through the API; the backup is restored into a new, empty database and data directory; a
+// second server on the restored copy answers every item exactly as the source does (page,
+// envelope and version) — policies, points of contact, events, needs and offers — every
+// request thread and its files byte for byte, providers' interest and subscriptions; every
+// write acknowledged before the backup began is there, nothing is there that the source
+// lacks, every file row of the restored database names bytes of the restored store, the
+// audit chain verifies and its head is a record of the source's chain. On SQLite this is
+// the online backup API; on PostgreSQL pg_dump of an exported snapshot and pg_restore.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { cp, mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
@@ -14,15 +17,18 @@ import { after, before, test } from 'node:test';
 import { request } from './lib/http.mjs';
 import { multipart } from './lib/multipart.mjs';
 import { call, cli, createPolicy, expectStatus, makeCast, policy } from './lib/items-fixture.mjs';
+import { assertRequestFilesStored, assertWritePresent, itemPath, requestFileBytes, sha256, writes } from './lib/module-writes.mjs';
 import { ENGINE, createDatabase, runChecked, runCli, startServer, tableCounts } from './lib/server.mjs';
 
 const WRITERS = 4;
+const REQUEST_WRITERS = 2;
 
 let source;
 let restored;
 let restoredDb;
 let cast;
 let backupDir;
+const kindOf = new Map(); // item id -> 'contact' | 'event' | 'need' | 'offer' (else a policy)
 
 before(async () => {
 	source = await startServer();
@@ -38,7 +44,7 @@ after(async () => {
 });
 
 /**
- * Every id as the Secretariat's admin reads it (the envelope and the policy page's model),
+ * Every id as the Secretariat's admin reads it (the envelope and the item page's model),
  * and as the two owners do (drafts are their own organisation's until submitted).
  */
 async function snapshotOf(server, ids) {
@@ -47,7 +53,7 @@ async function snapshotOf(server, ids) {
 		const views = [];
 		for (const who of [cast.secAdmin, cast.kenEditor, cast.stkEditor]) {
 			const envelope = await call(server, who, 'GET', `/items/${id}`);
-			const page = await call(server, who, 'GET', `/policies/${id}`);
+			const page = await call(server, who, 'GET', `${itemPath[kindOf.get(id) ?? 'policy']}/${id}`);
 			views.push({ status: envelope.status, envelope: envelope.data, pageStatus: page.status, page: page.data });
 		}
 		out.set(id, { views, seen: views.some((v) => v.status === 200), secretariat: views[0] });
@@ -90,11 +96,38 @@ test('a backup taken under concurrent writes restores to an identical portal', a
 	});
 	assert.equal(uploaded.status, 201, `upload: ${uploaded.text.slice(0, 300)}`);
 	const attachmentPath = `/policies/${before[1]}/attachments/${JSON.parse(uploaded.text).id}`;
+	// Its text is extracted by a job; the pages compared below show the extraction's state, so
+	// it is done before the backup (else the restored portal's own runner may finish it first).
+	for (let waited = 0; ; waited += 50) {
+		const state = (await source.db.sql(`SELECT text_status FROM attachments WHERE id = ${Number(JSON.parse(uploaded.text).id)}`)).trim();
+		if (state !== 'pending') break;
+		assert.ok(waited < 20000, 'the attachment\'s text is extracted within 20 s');
+		await new Promise((r) => setTimeout(r, 50));
+	}
 	// A stored file in the data directory, as the attachments store keeps them.
 	const storeDir = path.join(source.db.dataDir, 'files', 'ab');
 	await mkdir(storeDir, { recursive: true });
 	const blob = Buffer.from('stored file content for the backup test\n');
 	await writeFile(path.join(storeDir, createHash('sha256').update(blob).digest('hex')), blob);
+	// The other modules' writes: a point of contact, a request with a file and a reply with a
+	// file, an event, a need, an offer, a provider's interest in the need, a subscription.
+	const moduleWrites = [];
+	const done = (w) => {
+		assert.ok(w.status >= 200 && w.status < 300, `${w.kind}: ${w.status} ${w.res.text.slice(0, 300)}`);
+		delete w.res;
+		moduleWrites.push(w);
+		if (itemPath[w.kind] && w.kind !== 'policy') kindOf.set(w.id, w.kind);
+		return w;
+	};
+	done(await writes.item(source, cast.kenEditor, 'contact', 'backup'));
+	const sentRequest = done(await writes.request(source, cast.kenEditor, cast.orgs.france, 'backup'));
+	done(await writes.reply(source, cast.fraEditor, sentRequest.id, 'backup reply'));
+	done(await writes.item(source, cast.fraEditor, 'event', 'backup'));
+	const need = done(await writes.item(source, cast.kenEditor, 'need', 'backup'));
+	done(await writes.item(source, cast.fraEditor, 'offer', 'backup'));
+	done(await writes.interest(source, cast.fraEditor, need.id, 'backup'));
+	const subscribed = done(await writes.subscription(source, cast.kenReader, 3));
+	for (const w of moduleWrites) if (itemPath[w.kind]) before.push(w.id);
 
 	// Writers keep creating while the backup runs.
 	const acknowledged = new Map(); // id -> true, in the order of the answers
@@ -108,9 +141,23 @@ test('a backup taken under concurrent writes restores to an identical portal', a
 			acknowledged.set(res.data.id, true);
 		}
 	};
-	const writers = Array.from({ length: WRITERS }, (_, n) => writer(n));
-	while (acknowledged.size < 20) await new Promise((r) => setTimeout(r, 10));
+	// And requests with a file each, between Kenya and France: the rows are in the database's
+	// snapshot, the bytes in the data directory, copied after it.
+	const requestsAcked = [];
+	const requestWriter = async (n) => {
+		for (let i = 0; !stop; i++) {
+			const w = n % 2 ? await writes.request(source, cast.fraEditor, cast.orgs.kenya, `load ${n}-${i}`)
+				: await writes.request(source, cast.kenEditor, cast.orgs.france, `load ${n}-${i}`);
+			expectStatus(w.res, 201, 'request under load');
+			delete w.res;
+			requestsAcked.push(w);
+		}
+	};
+	const writers = [...Array.from({ length: WRITERS }, (_, n) => writer(n)),
+		...Array.from({ length: REQUEST_WRITERS }, (_, n) => requestWriter(n))];
+	while (acknowledged.size < 20 || requestsAcked.length < 4) await new Promise((r) => setTimeout(r, 10));
 	const ackedBefore = [...before, ...acknowledged.keys()];
+	const requestsBefore = [sentRequest, ...requestsAcked];
 	const backup = await runCli(['backup', '--out', backupDir, '--db', source.db.url, '--data', source.db.dataDir]);
 	const ackedDuring = acknowledged.size;
 	// Let the writers go on a little after the backup, then stop them.
@@ -126,10 +173,18 @@ test('a backup taken under concurrent writes restores to an identical portal', a
 	assert.ok(manifest.tables.items > ackedBefore.length - 1, `the manifest counts ${manifest.tables.items} items`);
 	assert.ok(manifest.schema.policies >= 1 && manifest.schema.core >= 1, 'schema versions');
 	// The stored file is in the backup, with its checksum; the secrets and the live database are not.
-	const stored = manifest.files.filter((f) => f.path.startsWith('files/files/ab/'));
+	const stored = manifest.files.filter((f) => f.path === `files/files/ab/${sha256(blob)}`);
 	assert.equal(stored.length, 1, JSON.stringify(manifest.files));
 	assert.equal(stored[0].sha256, createHash('sha256').update(blob).digest('hex'));
 	assert.ok(!manifest.files.some((f) => /secrets|gcscp\.db/.test(f.path)), 'no secret and no live database file');
+	// The files of the requests and replies acknowledged before the backup began are in it.
+	for (const w of [...requestsBefore, ...moduleWrites.filter((m) => m.kind === 'reply')]) {
+		const sha = sha256(w.file.data);
+		const entry = manifest.files.find((f) => f.path === `files/files/${sha.slice(0, 2)}/${sha}`);
+		assert.ok(entry, `the file of ${w.kind} ${w.tag} is in the backup`);
+		assert.equal(entry.sha256, sha);
+		assert.equal(entry.bytes, w.file.data.length);
+	}
 	const entries = await readdir(backupDir);
 	assert.deepEqual(entries.sort(), ['database.' + (manifest.engine === 'sqlite' ? 'sqlite' : 'pgdump'), 'files', 'manifest.json'].sort());
 	for (const name of ['manifest.json', manifest.database.path]) {
@@ -177,6 +232,40 @@ test('a backup taken under concurrent writes restores to an identical portal', a
 	assert.equal(fileRestored.text, note.toString());
 	assert.equal(fileRestored.text, fileSource.text);
 	for (const h of ['content-type', 'content-disposition', 'etag']) assert.equal(fileRestored.headers[h], fileSource.headers[h], h);
+
+	// The other modules' writes read back whole from the restored portal; the provider's
+	// interest and the subscription as on the source.
+	for (const w of moduleWrites) if (w.kind !== 'subscription') await assertWritePresent(restored, cast.kenEditor, w);
+	const subOf = async (server) => expectStatus(await call(server, cast.kenReader, 'GET', '/calendar/subscription'), 200, 'subscription').data.subscription;
+	const restoredSub = await subOf(restored);
+	assert.deepEqual(restoredSub, await subOf(source), 'the subscription is the source\'s');
+	assert.equal(restoredSub.frequency, subscribed.setting.frequency);
+	assert.deepEqual(restoredSub.topics, subscribed.setting.topics);
+	assert.equal(restoredSub.digest_lang, subscribed.setting.digest_lang);
+	const interestOf = async (db) => (await db.sql(`SELECT org_id, user_id, message, created_at FROM capacity_interest WHERE need_id = ${need.id} ORDER BY org_id`)).trim();
+	assert.equal(await interestOf(restoredDb), await interestOf(source.db), 'the interest is the source\'s');
+	// Request by request: every one acknowledged before the backup began is there; each one
+	// restored reads as on the source, for both states, and its files are the source's bytes.
+	for (const w of requestsBefore) await assertWritePresent(restored, cast.kenEditor, w);
+	const storedFiles = await assertRequestFilesStored(restoredDb);
+	const restoredRequests = (await restoredDb.sql('SELECT id FROM contact_requests ORDER BY id')).split('\n').filter(Boolean).map(Number);
+	assert.ok(restoredRequests.length >= requestsBefore.length && storedFiles >= requestsBefore.length + 1,
+		`${restoredRequests.length} requests, ${storedFiles} files restored`);
+	for (const id of restoredRequests) {
+		for (const who of [cast.kenEditor, cast.fraEditor]) {
+			const [s, r] = [await call(source, who, 'GET', `/requests/${id}`), await call(restored, who, 'GET', `/requests/${id}`)];
+			expectStatus(r, 200, `request ${id} restored`);
+			assert.deepEqual(r.data, s.data, `request ${id} as ${who.email}: the thread is the source's`);
+			for (const m of r.data.messages) {
+				for (const f of m.files) {
+					assert.deepEqual(await requestFileBytes(restored, who, id, f.id), await requestFileBytes(source, who, id, f.id),
+						`request ${id}, file ${f.id}: the source's bytes`);
+				}
+			}
+		}
+	}
+	const sourceRequests = Number((await source.db.sql('SELECT count(*) FROM contact_requests')).trim());
+	assert.ok(sourceRequests > restoredRequests.length, `requests after the backup are in the source only (${sourceRequests} > ${restoredRequests.length})`);
 
 	// Item by item: every id the source has ever answered, as the Secretariat sees it.
 	const sourceIds = await listIds(source);
