@@ -188,7 +188,7 @@ describe('who may download', () => {
 	test('the Secretariat sees that the exchange took place and its times, never the files, names or sizes', async () => {
 		const stats = expectStatus(await call(server, cast.secAdmin, 'GET', '/requests/stats'), 200, 'stats');
 		assert.ok(stats.data.count >= 2);
-		for (const e of stats.data.exchanges) assert.deepEqual(Object.keys(e).sort(), ['acknowledged_at', 'answered_at', 'delivered_at', 'sent_at']);
+		for (const e of stats.data.exchanges) assert.deepEqual(Object.keys(e).sort(), ['acknowledged_at', 'acknowledged_at_label', 'answered_at', 'answered_at_label', 'delivered_at', 'delivered_at_label', 'sent_at', 'sent_at_label']);
 		for (const leak of ['indicators', 'analysis', 'log excerpt', String(PDF.length), 'files']) {
 			assert.ok(!stats.text.includes(leak), `no ${leak}`);
 		}

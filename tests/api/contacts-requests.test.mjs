@@ -124,7 +124,7 @@ describe('the thread', () => {
 	test('the Secretariat sees only that an exchange took place, and its times', async () => {
 		const res = expectStatus(await call(server, cast.secReader, 'GET', '/requests/stats'), 200, 'stats');
 		assert.equal(res.data.count, 1);
-		assert.deepEqual(Object.keys(res.data.exchanges[0]).sort(), ['acknowledged_at', 'answered_at', 'delivered_at', 'sent_at']);
+		assert.deepEqual(Object.keys(res.data.exchanges[0]).sort(), ['acknowledged_at', 'acknowledged_at_label', 'answered_at', 'answered_at_label', 'delivered_at', 'delivered_at_label', 'sent_at', 'sent_at_label']);
 		assert.ok(!res.text.includes('CANARY') && !res.text.includes('Ransomware') && !res.text.includes('Kenya'));
 		expectStatus(await call(server, cast.kenEditor, 'GET', '/requests/stats'), 403, 'a state');
 		const page = expectStatus(await call(server, cast.secReader, 'GET', '!/requests/stats'), 200, 'page');

@@ -247,14 +247,15 @@ describe('points of contact in the browser', () => {
 		await checkStep(fra, 'contacts-c04-request-received');
 		await submit(fra, `form[action="/requests/${id}/acknowledge"] button[type="submit"]`);
 		assert.equal(await fra.locator(`form[action="/requests/${id}/acknowledge"]`).count(), 0, 'acknowledged once');
-		const factsOf = async (p) => Object.fromEntries(await p.locator('dl.facts-list > div').evaluateAll((ds) => ds.map((d) => [d.querySelector('dt').textContent.trim(), d.querySelector('dd').textContent.trim()])));
-		assert.match((await factsOf(fra)).Acknowledged, /^\d{4}-/, 'the acknowledgement time is shown');
+		// Each time as people read it, with its instant machine-readable.
+		const factsOf = async (p) => Object.fromEntries(await p.locator('dl.facts-list > div').evaluateAll((ds) => ds.map((d) => [d.querySelector('dt').textContent.trim(), `${d.querySelector('dd').textContent.trim()} @${d.querySelector('dd time')?.getAttribute('datetime') ?? ''}`])));
+		assert.match((await factsOf(fra)).Acknowledged, /^\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d UTC @\d{4}-\d\d-\d\dT[\d:]+Z$/, 'the acknowledgement time is shown');
 		const reply = 'Indicators attached to our advisory CERTFR-2026-ALE-012; call the duty officer for the rest.';
 		await fra.fill('#request-reply', reply);
 		await submit(fra, `form[action="/requests/${id}/reply"] button[type="submit"]`);
 		const thread = await fra.locator('ol.contacts-thread > li .contacts-pre').allInnerTexts();
 		assert.equal(thread.at(-1), reply, 'the reply ends the thread');
-		assert.match((await factsOf(fra)).Answered, /^\d{4}-/, 'the answer time is shown');
+		assert.match((await factsOf(fra)).Answered, /^\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d UTC @\d{4}-/, 'the answer time is shown');
 		await checkStep(fra, 'contacts-c05-request-answered');
 
 		// Kenya reads the reply in the same thread.

@@ -38,7 +38,6 @@
 #include "base/random.h"
 #include "base/text.h"
 #include "modules/contacts/contacts.h"
-#include "render/dates.h"
 #include "store/outbox.h"
 
 #define PING_TOKEN_HEX (2 * CONTACTS_PING_TOKEN_BYTES)
@@ -761,14 +760,10 @@ static gc_status label_round(struct gc_request *req, json_t *round)
 {
 	const char *state = json_string_value(json_object_get(round, "state"));
 	const char *state_key = state && strcmp(state, "open") == 0 ? "contacts.ping_state_open" : "contacts.ping_state_closed";
-	char started[GC_DATES_MAX], deadline[GC_DATES_MAX];
-	if (!gc_dates_instant(req->lang, json_string_value(json_object_get(round, "started_at")), started, sizeof(started)))
-		snprintf(started, sizeof(started), "%s", json_string_value(json_object_get(round, "started_at")) ?: "");
-	if (!gc_dates_instant(req->lang, json_string_value(json_object_get(round, "deadline")), deadline, sizeof(deadline)))
-		snprintf(deadline, sizeof(deadline), "%s", json_string_value(json_object_get(round, "deadline")) ?: "");
-	if (json_object_set_new(round, "state_label", json_string(gc_req_tr(req, state_key))) ||
-	    json_object_set_new(round, "started_label", json_string(started)) ||
-	    json_object_set_new(round, "deadline_label", json_string(deadline)))
+	static const char *const times[] = { "started_at", "deadline", NULL };
+	if (contacts_label_times(req, round, times) != GC_OK)
+		return GC_ENOMEM;
+	if (json_object_set_new(round, "state_label", json_string(gc_req_tr(req, state_key))))
 		return GC_ENOMEM;
 	return GC_OK;
 }
@@ -869,16 +864,9 @@ gc_status contacts_ping_round(struct gc_request *req, struct gc_view *view)
 	json_array_foreach(targets, i, t) {
 		json_object_set_new(t, "kind_label", json_string(gc_req_tr(req, contacts_kind_key(req, json_string_value(json_object_get(t, "kind"))))));
 		json_object_set_new(t, "reached", json_boolean(json_is_string(json_object_get(t, "confirmed_at"))));
-		static const char *const times[][2] = { { "delivered_at", "delivered_label" },
-							{ "reminded_at", "reminded_label" },
-							{ "confirmed_at", "confirmed_label" } };
-		for (size_t k = 0; k < GC_ARRAY_LEN(times); k++) {
-			char label[GC_DATES_MAX];
-			const char *at = json_string_value(json_object_get(t, times[k][0]));
-			if (at && !gc_dates_instant(req->lang, at, label, sizeof(label)))
-				snprintf(label, sizeof(label), "%s", at);
-			json_object_set_new(t, times[k][1], at ? json_string(label) : json_null());
-		}
+		static const char *const times[] = { "delivered_at", "reminded_at", "confirmed_at", NULL };
+		if (contacts_label_times(req, t, times) != GC_OK)
+			st = GC_ENOMEM;
 		json_object_del(t, "region_name");
 	}
 	json_t *scope = json_loads(json_string_value(json_object_get(round, "scope")), 0, NULL);
@@ -933,8 +921,8 @@ gc_status contacts_pings(struct gc_request *req, struct gc_view *view)
 			json_t *entry = json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:s}", "id", json_object_get(round, "id"),
 						  "started_at", json_object_get(round, "started_at"), "deadline",
 						  json_object_get(round, "deadline"), "state", json_object_get(round, "state"),
-						  "state_label", json_object_get(round, "state_label"), "started_label",
-						  json_object_get(round, "started_label"), "deadline_label",
+						  "state_label", json_object_get(round, "state_label"), "started_at_label",
+						  json_object_get(round, "started_at_label"), "deadline_label",
 						  json_object_get(round, "deadline_label"),
 						  "overall", json_object_get(stats, "overall"), "href",
 						  gc_arena_printf(req->arena, "/contacts/pings/%lld",

@@ -372,6 +372,18 @@ static gc_status load(struct gc_request *req, struct gc_db *db, int64_t id, json
 		return GC_ENOMEM;
 	}
 	json_decref(delivered);
+	static const char *const times[] = { "sent_at", "delivered_at", "acknowledged_at", "answered_at", NULL };
+	static const char *const message_times[] = { "created_at", NULL };
+	st = contacts_label_times(req, row, times);
+	size_t i;
+	json_t *m;
+	json_array_foreach(msgs, i, m)
+		if (st == GC_OK)
+			st = contacts_label_times(req, m, message_times);
+	if (st != GC_OK) {
+		json_decref(row);
+		return st;
+	}
 	*out = row;
 	return GC_OK;
 }
@@ -742,6 +754,11 @@ gc_status contacts_requests(struct gc_request *req, struct gc_view *view)
 		json_object_set_new(r, "incoming", json_boolean(json_integer_value(json_object_get(r, "incoming")) == 1));
 		json_object_set_new(r, "href", json_string(gc_arena_printf(req->arena, "/requests/%lld",
 									   (long long)json_integer_value(json_object_get(r, "id")))));
+		static const char *const times[] = { "sent_at", "acknowledged_at", "answered_at", NULL };
+		if (contacts_label_times(req, r, times) != GC_OK) {
+			json_decref(rows);
+			return GC_ENOMEM;
+		}
 	}
 	if (json_object_set_new(view->model, "requests", rows) ||
 	    json_object_set_new(view->model, "can_send", json_boolean(may_write(p))))
@@ -843,9 +860,14 @@ gc_status contacts_request_stats(struct gc_request *req, struct gc_view *view)
 	int64_t acknowledged = 0, answered = 0;
 	size_t i;
 	json_t *r;
+	static const char *const times[] = { "sent_at", "delivered_at", "acknowledged_at", "answered_at", NULL };
 	json_array_foreach(rows, i, r) {
 		acknowledged += json_is_string(json_object_get(r, "acknowledged_at"));
 		answered += json_is_string(json_object_get(r, "answered_at"));
+		if (contacts_label_times(req, r, times) != GC_OK) {
+			json_decref(rows);
+			return GC_ENOMEM;
+		}
 	}
 	if (json_object_set_new(view->model, "exchanges", rows) ||
 	    json_object_set_new(view->model, "count", json_integer((json_int_t)json_array_size(rows))) ||
