@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "render/places.h"
 #include "auth/principal.h"
 #include "base/buf.h"
 #include "modules/capacity/capacity.h"
@@ -386,9 +387,8 @@ gc_status capacity_form_model(struct gc_request *req, struct gc_item_ctx *ctx, c
 	const char *lang = gc_lang_find(req->lang) ? gc_lang_find(req->lang) : GC_LANG_DEFAULT;
 	json_t *countries = NULL, *orgs = NULL, *orgs2 = NULL, *regions = NULL, *topics = NULL, *langs = NULL,
 	       *text_langs = NULL;
-	const char *sql = gc_arena_printf(req->arena, "SELECT iso3 AS value, name_%s AS label FROM countries ORDER BY name_%s",
-					  lang, lang);
-	gc_status st = sql ? gc_db_query(ctx->db, sql, GC_NO_PARAMS, &countries) : GC_ENOMEM;
+	countries = gc_country_choices(lang);
+	gc_status st = countries ? GC_OK : GC_ENOMEM;
 	if (st == GC_OK)
 		st = gc_db_query(ctx->db,
 				 "SELECT id AS value, name AS label FROM organisations WHERE status = 'active'"

@@ -211,8 +211,6 @@ GC_MUST_CHECK gc_status contacts_content_store(struct gc_db *db, int64_t id, con
 
 /* The item id of path parameter 0, or 0 when it is not a positive integer. */
 int64_t contacts_path_id(const struct gc_request *req);
-/* The country's name in the reader's language, or NULL (arena). */
-const char *contacts_country_name(struct gc_request *req, struct gc_db *db, const char *iso3);
 /* The i18n key of a kind's label ("contacts.kind_technical"). */
 const char *contacts_kind_key(struct gc_request *req, const char *kind);
 /* Whether the principal may see ping results and requests at all: states and the Secretariat. */
