@@ -72,8 +72,9 @@ static size_t set_of(uint64_t h)
 	return (size_t)(h % (GC_QCACHE_SLOTS / GC_QCACHE_WAYS)) * GC_QCACHE_WAYS;
 }
 
-static json_t *lookup(const char *key, size_t len, uint64_t h, int64_t changes)
+json_t *gc_qcache_get(const char *key, size_t len, int64_t changes)
 {
+	uint64_t h = hash_bytes(key, len);
 	json_t *copy = NULL;
 	pthread_mutex_lock(&lock);
 	for (size_t s = set_of(h); s < set_of(h) + GC_QCACHE_WAYS; s++) {
@@ -92,14 +93,14 @@ static json_t *lookup(const char *key, size_t len, uint64_t h, int64_t changes)
 	return copy;
 }
 
-/* Keeps a copy of rows under key (taking key). */
-static void store(char *key, size_t len, uint64_t h, int64_t changes, const json_t *rows)
+void gc_qcache_put(char *key, size_t len, int64_t changes, const json_t *value)
 {
-	json_t *copy = json_deep_copy(rows);
+	json_t *copy = value ? json_deep_copy(value) : NULL;
 	if (!copy) {
 		free(key);
 		return;
 	}
+	uint64_t h = hash_bytes(key, len);
 	pthread_mutex_lock(&lock);
 	/* The same query's slot, else an empty or outdated one, else the least recently used. */
 	size_t first = set_of(h), pick = first;
@@ -138,8 +139,7 @@ gc_status gc_qcache_query(struct gc_db *db, int64_t changes, const char *sql, co
 	char *key = make_key(db, sql, params, n_params, &len);
 	if (!key)
 		return gc_db_query(db, sql, params, n_params, rows);
-	uint64_t h = hash_bytes(key, len);
-	json_t *hit = lookup(key, len, h, changes);
+	json_t *hit = gc_qcache_get(key, len, changes);
 	if (hit) {
 		free(key);
 		*rows = hit;
@@ -147,7 +147,7 @@ gc_status gc_qcache_query(struct gc_db *db, int64_t changes, const char *sql, co
 	}
 	gc_status st = gc_db_query(db, sql, params, n_params, rows);
 	if (st == GC_OK && json_array_size(*rows) <= GC_QCACHE_MAX_ROWS)
-		store(key, len, h, changes, *rows);
+		gc_qcache_put(key, len, changes, *rows);
 	else
 		free(key);
 	return st;

@@ -20,9 +20,11 @@
  * the data it saw. Several server processes are safe: the counter is in the
  * database.
  *
- * Bounded: GC_QCACHE_SLOTS answers, each of at most GC_QCACHE_MAX_ROWS rows
- * (a larger answer is returned but not kept); sets of GC_QCACHE_WAYS slots,
- * the least recently used replaced. Copies go in and out.
+ * Bounded: GC_QCACHE_SLOTS answers (list statements and search answers
+ * share them), a statement's of at most GC_QCACHE_MAX_ROWS rows (a larger
+ * answer is returned but not kept); sets of GC_QCACHE_WAYS slots, the least
+ * recently used replaced. Copies go in and out. One database per process:
+ * the key names the engine, not the database.
  */
 #ifndef GC_STORE_QCACHE_H
 #define GC_STORE_QCACHE_H
@@ -34,7 +36,7 @@
 #include "base/status.h"
 #include "store/store.h"
 
-#define GC_QCACHE_SLOTS 1024
+#define GC_QCACHE_SLOTS 2048
 #define GC_QCACHE_WAYS 8
 #define GC_QCACHE_MAX_ROWS 600
 
@@ -51,6 +53,16 @@ GC_MUST_CHECK gc_status gc_qcache_query(struct gc_db *db, int64_t changes, const
 /* gc_db_query_int through the cache (the statement's first row, first column). */
 GC_MUST_CHECK gc_status gc_qcache_query_int(struct gc_db *db, int64_t changes, const char *sql,
 					    const struct gc_val *params, size_t n_params, int64_t *value);
+
+/*
+ * The store underneath, for other answers kept by the same rule (the search
+ * result cache of store/search.c): a copy of what was put under exactly these
+ * key bytes and counter, or NULL; and put, which takes key (malloc'd) and
+ * keeps a copy of value. The key must hold everything the answer depends on,
+ * the visibility predicate and its parameters included.
+ */
+json_t *gc_qcache_get(const char *key, size_t len, int64_t changes);
+void gc_qcache_put(char *key, size_t len, int64_t changes, const json_t *value);
 
 /* Counters since start (for tests and metrics): answers served from the cache, and computed. */
 void gc_qcache_stats(uint64_t *hits, uint64_t *misses);
