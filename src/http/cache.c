@@ -14,6 +14,7 @@
 
 #include <pthread.h>
 #include <sodium.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -178,13 +179,16 @@ struct gc_cache_entry *gc_page_cache_get(struct gc_page_cache *cache, const char
 	uint64_t hash = key_hash(cache, key, key_len);
 	pthread_mutex_lock(&cache->lock);
 	struct gc_cache_entry *e = *bucket_slot(cache, key, key_len, hash);
+	/* A stale entry is never served again, but stays until its fresh copy
+	 * replaces it (or the LRU drops it): the new copy keeps its time when
+	 * nothing in it changed. */
 	if (e && e->counter == counter) {
 		lru_unlink(cache, e);
 		lru_push_front(cache, e);
 		atomic_fetch_add_explicit(&e->refs, 1, memory_order_relaxed);
 		found = e;
 	} else if (e) {
-		remove_entry(cache, e);
+		e->counter = INT64_MIN; /* no counter is negative */
 	}
 	pthread_mutex_unlock(&cache->lock);
 	return found;
@@ -228,8 +232,20 @@ struct gc_cache_entry *gc_page_cache_put_dated(struct gc_page_cache *cache, cons
 	atomic_fetch_add_explicit(&e->refs, 1, memory_order_relaxed); /* the table's */
 	pthread_mutex_lock(&cache->lock);
 	struct gc_cache_entry **slot = bucket_slot(cache, key, key_len, e->hash);
-	if (*slot)
+	if (*slot) {
+		/*
+		 * The same bytes as the copy it replaces: the answer has not changed,
+		 * so neither does its Last-Modified. Otherwise any write anywhere,
+		 * one to a restricted item included, would move the time of every
+		 * anonymous answer, and a poller could time writes it may not see.
+		 */
+		const struct gc_cache_entry *old = *slot;
+		if (old->last_modified > 0 && last_modified > 0 && old->body_len == body_len &&
+		    strcmp(old->etag, e->etag) == 0 && strcmp(old->content_type, e->content_type) == 0 &&
+		    memcmp(old->body, body, body_len) == 0)
+			e->last_modified = old->last_modified;
 		remove_entry(cache, *slot);
+	}
 	slot = bucket_slot(cache, key, key_len, e->hash);
 	*slot = e;
 	lru_push_front(cache, e);

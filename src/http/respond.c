@@ -40,12 +40,26 @@ static const struct {
 	{ "Permissions-Policy", "camera=(), microphone=(), geolocation=()" },
 };
 
-gc_status gc_http_add_security_headers(struct MHD_Response *response)
+/*
+ * The headers of every response. own_csp: the handler set a
+ * Content-Security-Policy of its own (a file's sandbox, stricter than the
+ * pages'), which is then the only one: two policies would both apply, and
+ * tools reading one header would see a list.
+ */
+static gc_status add_security_headers(struct MHD_Response *response, bool own_csp)
 {
-	for (size_t i = 0; i < GC_ARRAY_LEN(security_headers); i++)
+	for (size_t i = 0; i < GC_ARRAY_LEN(security_headers); i++) {
+		if (own_csp && gc_ascii_ieq(security_headers[i].name, "Content-Security-Policy"))
+			continue;
 		if (MHD_add_response_header(response, security_headers[i].name, security_headers[i].value) != MHD_YES)
 			return GC_ENOMEM;
+	}
 	return GC_OK;
+}
+
+gc_status gc_http_add_security_headers(struct MHD_Response *response)
+{
+	return add_security_headers(response, false);
 }
 
 /* --- pure helpers -------------------------------------------------------- */
@@ -258,7 +272,7 @@ static gc_status send_response(struct gc_exchange *ex, int status, const char *c
 	if (ok && etag)
 		ok = MHD_add_response_header(response, MHD_HTTP_HEADER_ETAG, etag) == MHD_YES;
 	if (ok)
-		ok = gc_http_add_security_headers(response) == GC_OK;
+		ok = add_security_headers(response, handler_set(req, "Content-Security-Policy")) == GC_OK;
 	if (ok && req->id[0])
 		ok = MHD_add_response_header(response, "X-Request-Id", req->id) == MHD_YES;
 	/* Pages are negotiated: HTML or JSON by Accept, the language by cookie or
@@ -810,6 +824,23 @@ static const char *log_safe(struct gc_arena *arena, const char *s)
 	return copy ? copy : "(unprintable)";
 }
 
+/*
+ * The target as the access log may keep it. A path that carries a secret
+ * (an invitation's or a ping link's token: routes with a {token} parameter)
+ * is logged as its route's pattern, query dropped, so no token reaches the
+ * logs (SECURITY.md L2).
+ */
+static const char *log_target(struct gc_exchange *ex)
+{
+	const struct gc_request *req = &ex->req;
+	if (req->route && req->route->pattern && strstr(req->route->pattern, "{token}")) {
+		const char *t = gc_arena_printf(req->arena, "%s%s", req->is_api && strncmp(ex->raw_target, "/api/", 5) == 0
+									? "/api/v1" : "", req->route->pattern);
+		return t ? t : "(redacted)";
+	}
+	return log_safe(req->arena, ex->raw_target);
+}
+
 void gc_http_access_log(struct gc_exchange *ex, int64_t duration_us)
 {
 	struct gc_request *req = &ex->req;
@@ -817,7 +848,7 @@ void gc_http_access_log(struct gc_exchange *ex, int64_t duration_us)
 	const struct gc_log_field fields[] = {
 		{ "id", GC_LOG_STRING, .s = req->id },
 		{ "method", GC_LOG_STRING, .s = log_safe(req->arena, req->method) },
-		{ "path", GC_LOG_STRING, .s = log_safe(req->arena, ex->raw_target) },
+		{ "path", GC_LOG_STRING, .s = log_target(ex) },
 		{ "route", GC_LOG_STRING, .s = route },
 		{ "status", GC_LOG_INT, .i = ex->status },
 		{ "duration_ms", GC_LOG_MILLIS, .ms = (double)duration_us / 1000.0 },

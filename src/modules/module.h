@@ -19,6 +19,11 @@
 #define GC_MODULE_API_VERSION 1
 
 struct gc_server;
+struct gc_item_ctx;
+struct gc_arena;
+
+/* At most this many contacts in one list of gc_module.assistance_contacts. */
+#define GC_ASSISTANCE_CONTACTS_MAX 500
 
 struct gc_module {
 	int api_version;                       /* GC_MODULE_API_VERSION */
@@ -53,6 +58,37 @@ struct gc_module {
 	 * organisation of kind regional_org or un_body. May be NULL.
 	 */
 	gc_status (*org_profile)(struct gc_request *req, int64_t org_id, json_t *section);
+
+	/*
+	 * Assistance contacts, for modules that link to them (capacity
+	 * building). One module implements them (contacts); the others find it
+	 * in gc_modules and never read its tables.
+	 *
+	 * assistance_contact: item contact_id as ctx->principal may see it under
+	 * the one visibility rule (auth/policy.h; NULL principal: an anonymous
+	 * visitor). *summary (a new reference) gets {"id", "href"
+	 * ("/contacts/{id}"), "function_title", "person_name" (or null),
+	 * "emails": [...], "languages": [...], "owner_org", "status"}.
+	 * GC_ENOTFOUND when there is no such item, it is not a contact of kind
+	 * assistance, it is withdrawn, or the principal may not see it: a caller
+	 * shows nothing of it then. Strings of the envelope live in arena.
+	 *
+	 * assistance_contacts: the assistance contacts of organisation org_id
+	 * (0: of any organisation) that ctx->principal may see, not withdrawn,
+	 * in the order of their function titles, at most GC_ASSISTANCE_CONTACTS_MAX:
+	 * *out (a new reference) is [{"id", "function_title", "person_name",
+	 * "owner_org", "owner_name"}].
+	 *
+	 * assistance_addresses: the e-mail addresses of assistance contact
+	 * contact_id if it is owned by owner_org and not withdrawn, for
+	 * delivering mail to that organisation's own contact (never to show
+	 * them to anyone): *out (a new reference) is an array of strings.
+	 * GC_ENOTFOUND otherwise.
+	 */
+	gc_status (*assistance_contact)(struct gc_item_ctx *ctx, struct gc_arena *arena, int64_t contact_id,
+					json_t **summary);
+	gc_status (*assistance_contacts)(struct gc_item_ctx *ctx, struct gc_arena *arena, int64_t org_id, json_t **out);
+	gc_status (*assistance_addresses)(struct gc_db *db, int64_t contact_id, int64_t owner_org, json_t **out);
 
 	/*
 	 * Adds this module's part of the home page to its model: counters under

@@ -37,7 +37,7 @@
 extern const struct gc_migration gc_attachments_migrations[GC_ATTACHMENTS_MIGRATION_COUNT];
 
 #define GC_ATTACHMENTS_MAX_PER_ITEM 20  /* files one item may hold */
-#define GC_ATTACHMENTS_MAX_NAME 255     /* bytes of a kept file name */
+#define GC_ATTACHMENTS_MAX_NAME GC_FILES_MAX_NAME /* bytes of a kept file name */
 #define GC_ATTACHMENTS_MAX_ERROR 500    /* bytes of a kept extraction error */
 
 /* The data directory, set once at start-up before any job or request runs. */

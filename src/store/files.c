@@ -390,3 +390,63 @@ void gc_files_safe_name(const char *name, char *out, size_t max_bytes)
 	if (!out[0])
 		snprintf(out, max_bytes + 1, "file");
 }
+
+/* The media type of a Content-Type value, lower case, without parameters or spaces; "" when none. */
+static void declared_media(const char *ct, char *out, size_t size)
+{
+	size_t n = 0;
+	const char *p = ct ? ct : "";
+	while (*p == ' ' || *p == '\t')
+		p++;
+	for (; *p && *p != ';' && n + 1 < size; p++)
+		out[n++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+	while (n > 0 && (out[n - 1] == ' ' || out[n - 1] == '\t'))
+		n--;
+	out[n] = '\0';
+}
+
+static const char *extension_of(const char *media)
+{
+	if (strcmp(media, GC_MEDIA_PDF) == 0)
+		return ".pdf";
+	if (strcmp(media, GC_MEDIA_HTML) == 0)
+		return ".html";
+	if (strcmp(media, GC_MEDIA_DOCX) == 0)
+		return ".docx";
+	return ".txt";
+}
+
+gc_status gc_files_accept(const void *data, size_t len, const char *filename, const char *declared_type,
+			  const char **media, char name[GC_FILES_MAX_NAME + 1], enum gc_files_verdict *verdict)
+{
+	char detected[128], declared[128];
+	const char *type = NULL;
+	*media = NULL;
+	name[0] = '\0';
+	*verdict = GC_FILES_UNSUPPORTED;
+	gc_status st = gc_files_detect(data, len, &type, detected, sizeof(detected));
+	if (st != GC_OK)
+		return st;
+	if (!type)
+		return GC_OK;
+	/* The type is the bytes'; the name and the declared type only have to agree. */
+	declared_media(declared_type, declared, sizeof(declared));
+	const char *by_name = gc_files_media_of_name(filename ? filename : "");
+	const char *dot = filename ? strrchr(filename, '.') : NULL;
+	if ((declared[0] && strcmp(declared, "application/octet-stream") != 0 && strcmp(declared, type) != 0) ||
+	    (dot && dot[1] && (!by_name || strcmp(by_name, type) != 0))) {
+		*verdict = GC_FILES_DISGUISED;
+		return GC_OK;
+	}
+	if (strcmp(type, GC_MEDIA_PDF) == 0 && gc_files_pdf_active(data, len)) {
+		*verdict = GC_FILES_ACTIVE;
+		return GC_OK;
+	}
+	/* Room for an added extension. */
+	gc_files_safe_name(filename ? filename : "", name, GC_FILES_MAX_NAME - 8);
+	if (!gc_files_media_of_name(name))
+		snprintf(name + strlen(name), GC_FILES_MAX_NAME + 1 - strlen(name), "%s", extension_of(type));
+	*media = type;
+	*verdict = GC_FILES_ACCEPTED;
+	return GC_OK;
+}

@@ -86,4 +86,30 @@ const char *gc_files_media_of_name(const char *filename);
  */
 void gc_files_safe_name(const char *name, char *out, size_t max_bytes);
 
+/* What gc_files_accept decided about an uploaded file. */
+enum gc_files_verdict {
+	GC_FILES_ACCEPTED,    /* a type of the table, name and declared type agree, no active content */
+	GC_FILES_UNSUPPORTED, /* libmagic found a type not accepted (answer 415) */
+	GC_FILES_DISGUISED,   /* the declared type or the name's extension disagrees with the content (422) */
+	GC_FILES_ACTIVE,      /* a PDF with active content (gc_files_pdf_active; 422) */
+};
+
+#define GC_FILES_MAX_NAME 255 /* bytes of a kept file name */
+
+/*
+ * The one check of an upload, for every module that takes files
+ * (docs/attachments.md "What may be attached"): the type by the bytes alone
+ * (gc_files_detect), then the declared type (a Content-Type's media type,
+ * without parameters, any case; NULL, "" and application/octet-stream
+ * declare nothing) and the name's extension (when it has one) must agree
+ * with it, and a PDF must carry no active content. When accepted, *media
+ * gets the GC_MEDIA_* type and name (GC_FILES_MAX_NAME + 1 bytes) the
+ * name to keep: gc_files_safe_name'd, with the type's extension added when
+ * the name has none. GC_EIO when libmagic cannot run; otherwise GC_OK with
+ * *verdict saying what was decided.
+ */
+GC_MUST_CHECK gc_status gc_files_accept(const void *data, size_t len, const char *filename, const char *declared_type,
+					const char **media, char name[GC_FILES_MAX_NAME + 1],
+					enum gc_files_verdict *verdict);
+
 #endif

@@ -15,9 +15,16 @@ import { BIN, ROOT, run, startServer } from './lib/server.mjs';
 let server;
 let cast;
 let dir;
+let kenContact;
 before(async () => {
 	server = await startServer();
 	cast = await makeCast(server);
+	const c = await call(server, cast.kenEditor, 'POST', '/contacts', { json: {
+		kind: 'assistance', function_title: 'Assistance focal point', person_name: 'Amina Otieno',
+		emails: ['amina@example.org'], languages: ['en', 'sw'], visibility: 'public',
+	} });
+	expectStatus(c, 201, 'contact');
+	kenContact = c.data.id;
 	dir = await mkdtemp(path.join(tmpdir(), 'gcscp-ics-'));
 });
 after(async () => {
@@ -65,7 +72,7 @@ describe('an event: fields', () => {
 			audience: ['cert_staff', 'policy_makers'], eligibility: 'regions', eligible_regions: ['002'],
 			seats: 30, cost: 'Free of charge', funding: 'Travel covered for two participants per state',
 			registration_deadline: '2030-02-15', registration_url: 'https://example.org/register',
-			contact_name: 'Amina Otieno', contact_email: 'amina@example.org', event_status: 'open',
+			contact: kenContact, event_status: 'open',
 		});
 		const e = await create(cast.kenEditor, body);
 		const got = (await call(server, null, 'GET', `/calendar/${e.id}`)).data;
@@ -93,8 +100,12 @@ describe('an event: fields', () => {
 		assert.equal(got.funding, 'Travel covered for two participants per state');
 		assert.equal(got.registration_deadline, '2030-02-15');
 		assert.equal(got.registration_url, 'https://example.org/register');
-		assert.equal(got.contact_name, 'Amina Otieno');
-		assert.equal(got.contact_email, 'amina@example.org');
+		assert.equal(got.contact, kenContact);
+		assert.equal(got.contact_summary.function_title, 'Assistance focal point');
+		assert.equal(got.contact_summary.person_name, 'Amina Otieno');
+		assert.deepEqual(got.contact_summary.emails, ['amina@example.org']);
+		assert.equal(got.contact_summary.href, `/contacts/${kenContact}`);
+		assert.equal(got.contact_name, undefined, 'no free-text contact any more');
 		assert.equal(got.status, 'open');
 		assert.equal(got.status_label, 'Open');
 		assert.deepEqual(got.texts.map((t) => t.lang), ['en', 'fr']);
@@ -141,8 +152,11 @@ describe('an event: fields', () => {
 		['cost', { cost: 'x'.repeat(501) }],
 		['registration_deadline', { registration_deadline: '2030-04-01' }],
 		['registration_url', { registration_url: 'javascript:alert(1)' }],
-		['contact_email', { contact_email: 'not an address' }],
-		['contact_email', { contact_email: 'a@b.c\r\nBcc: x@y.z' }],
+		['contact', { contact: 'not an id' }],
+		['contact', { contact: 0 }],
+		['contact', { contact: 99999999 }],
+		['contact_email', { contact_email: 'amina@example.org' }],
+		['contact_name', { contact_name: 'Amina Otieno' }],
 		['event_status', { event_status: 'postponed' }],
 		['providers', { providers: [999999] }],
 		['title', { title: '' }],

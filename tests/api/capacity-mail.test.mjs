@@ -43,7 +43,9 @@ const iso = (ms) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 
 describe('introductions', () => {
 	test('a provider answers a need: both sides receive the introduction', async () => {
-		const n = await call(server, cast.kenEditor, 'POST', '/needs', { json: { title: 'Incident response playbooks', lang: 'en', topics: ['incident_response'], help_kinds: ['advisory'], languages: ['en'], visibility: 'public', contact_name: 'Wanjiru', contact_email: 'csirt@example.go.ke' } });
+		const c = await call(server, cast.kenEditor, 'POST', '/contacts', { json: { kind: 'assistance', function_title: 'CSIRT liaison', person_name: 'Wanjiru', emails: ['csirt@example.go.ke'], languages: ['en'], visibility: 'public' } });
+		expectStatus(c, 201, 'contact');
+		const n = await call(server, cast.kenEditor, 'POST', '/needs', { json: { title: 'Incident response playbooks', lang: 'en', topics: ['incident_response'], help_kinds: ['advisory'], languages: ['en'], visibility: 'public', contact: c.data.id } });
 		expectStatus(n, 201, 'need');
 		const res = await call(server, cast.fraEditor, 'POST', `/needs/${n.data.id}/interest`, { json: { message: 'Our CERT can share its playbooks.' } });
 		expectStatus(res, 201, 'interest');
@@ -53,10 +55,29 @@ describe('introductions', () => {
 		for (const m of intro) {
 			assert.match(m.body, /Incident response playbooks/);
 			assert.match(m.body, /https:\/\/cyber\.example\.org\/needs\/\d+/);
-			assert.match(m.body, /Wanjiru <csirt@example\.go\.ke>/);
+			assert.match(m.body, /CSIRT liaison, Wanjiru <csirt@example\.go\.ke>/);
 			assert.match(m.body, /France, Ministry \(tests\) <editor@fra\.test>/);
 			assert.match(m.body, /Our CERT can share its playbooks\./);
 		}
+	});
+});
+
+describe('introductions through a restricted contact', () => {
+	test('the contact\'s addresses get the introduction; a provider who may not see the contact gets no address', async () => {
+		const c = await call(server, cast.kenEditor, 'POST', '/contacts', { json: { kind: 'assistance', function_title: 'Restricted liaison', emails: ['first@example.go.ke', 'second@example.go.ke'], languages: ['en'], visibility: 'restricted' } });
+		expectStatus(c, 201, 'contact');
+		const n = await call(server, cast.kenEditor, 'POST', '/needs', { json: { title: 'Awareness campaign', lang: 'en', topics: ['cybercrime'], help_kinds: ['advisory'], languages: ['en'], visibility: 'public', contact: c.data.id } });
+		expectStatus(n, 201, 'need');
+		expectStatus(await call(server, cast.stkEditor, 'GET', `/contacts/${c.data.id}`), 404, 'the provider may not see the contact');
+		expectStatus(await call(server, cast.stkEditor, 'POST', `/needs/${n.data.id}/interest`, { json: { message: 'We run campaigns.' } }), 201, 'interest');
+		const mails = await waitFor(() => sink.messages(), (m) => m.filter((x) => /Introduction/.test(x.subject) && /Awareness campaign/.test(x.body)).length >= 3);
+		const intro = mails.filter((x) => /Introduction/.test(x.subject) && /Awareness campaign/.test(x.body));
+		const to = (addr) => intro.find((m) => m.headers.to.replace(/^<|>$/g, '') === addr);
+		assert.deepEqual(intro.map((m) => m.headers.to.replace(/^<|>$/g, '')).sort(), ['editor@stk.test', 'first@example.go.ke', 'second@example.go.ke']);
+		assert.match(to('first@example.go.ke').body, /<editor@stk\.test>/, 'the state learns who answered');
+		const provider = to('editor@stk.test').body;
+		assert.doesNotMatch(provider, /first@example|second@example|Restricted liaison/, 'no restricted contact in the provider\'s copy');
+		assert.match(provider, /assistance contact, who has received your details/);
 	});
 });
 
@@ -103,7 +124,7 @@ describe('subscriptions and digests', () => {
 		assert.match(first[0].subject, /\(2\)$/);
 		assert.match(first[0].body, /Digest: diplomacy dialogue/);
 		assert.match(first[0].body, /Digest: restricted round table/, 'a member state reads restricted programmes');
-		assert.match(first[0].body, /2031-09-01T09:00:00 – 2031-09-02T17:00:00 \(Africa\/Nairobi\)/);
+		assert.match(first[0].body, /1 Sept 2031, 09:00 – 2 Sept 2031, 17:00 \(Africa\/Nairobi\)/);
 		assert.match(first[0].body, /https:\/\/cyber\.example\.org\/calendar\/\d+/);
 		for (const t of ['other topic', 'Spanish only', 'for Europe only', 'named for Germany']) assert.ok(!first[0].body.includes(t), t);
 		// Nothing new since: no digest.

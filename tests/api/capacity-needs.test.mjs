@@ -9,9 +9,18 @@ import { startServer } from './lib/server.mjs';
 
 let server;
 let cast;
+let kenContact;
+let fraContact;
 before(async () => {
 	server = await startServer();
 	cast = await makeCast(server);
+	const contact = async (who, function_title, email) => {
+		const c = await call(server, who, 'POST', '/contacts', { json: { kind: 'assistance', function_title, emails: [email], languages: ['en'], visibility: 'public' } });
+		expectStatus(c, 201, function_title);
+		return c.data.id;
+	};
+	kenContact = await contact(cast.kenEditor, 'Forensics focal point', 'kamau@example.go.ke');
+	fraContact = await contact(cast.fraEditor, 'Bureau de la coopération', 'bureau@example.fr');
 });
 after(async () => {
 	await server?.stop();
@@ -36,8 +45,7 @@ describe('needs and offers: fields', () => {
 		const n = await post(cast.kenEditor, '/needs', need('Forensics lab staff', {
 			topics: ['digital_forensics', 'cybercrime'], help_kinds: ['training', 'technical_assistance'],
 			audience: ['law_enforcement'], modalities: ['in_person', 'hybrid'], languages: ['en', 'fr'],
-			from: '2030-01-01', until: '2030-06-30', urgency: 'high', contact_name: 'J. Kamau',
-			contact_email: 'kamau@example.go.ke',
+			from: '2030-01-01', until: '2030-06-30', urgency: 'high', contact: kenContact,
 		}));
 		const got = (await call(server, null, 'GET', `/needs/${n.id}`)).data;
 		assert.deepEqual(got.topics, ['digital_forensics', 'cybercrime']);
@@ -48,7 +56,8 @@ describe('needs and offers: fields', () => {
 		assert.equal(got.from, '2030-01-01');
 		assert.equal(got.until, '2030-06-30');
 		assert.equal(got.urgency_label, 'High');
-		assert.equal(got.contact_email, 'kamau@example.go.ke');
+		assert.equal(got.contact, kenContact);
+		assert.deepEqual(got.contact_summary.emails, ['kamau@example.go.ke']);
 		assert.equal(got.status, 'open');
 		assert.equal(got.country, 'KEN');
 		assert.equal(got.providers_answered, 0);
@@ -59,7 +68,7 @@ describe('needs and offers: fields', () => {
 		const o = await post(cast.fraEditor, '/offers', offer('Train the trainers', {
 			topics: ['workforce_development'], help_kinds: ['training', 'advisory'], audience: ['cert_staff'],
 			eligibility: 'states', eligible_states: ['KEN', 'SEN'], languages: ['fr'], modalities: ['in_person'],
-			capacity: 40, from: '2030-01-01', until: '2030-12-31', contact_name: 'Bureau', contact_email: 'bureau@example.fr',
+			capacity: 40, from: '2030-01-01', until: '2030-12-31', contact: fraContact,
 			offer_status: 'open',
 		}));
 		const got = (await call(server, null, 'GET', `/offers/${o.id}`)).data;
@@ -107,7 +116,6 @@ describe('matching: a hand-made set', () => {
 		n1 = await post(cast.kenEditor, '/needs', need('Build a national CSIRT', {
 			topics: ['incident_response', 'cert_csirt_development', 'cybercrime', 'digital_forensics'],
 			languages: ['fr'], modalities: ['online'], from: '2030-01-01', until: '2030-12-31',
-			contact_email: 'csirt@example.go.ke',
 		}));
 		// France needs Spanish-language help on cybercrime, whenever.
 		n2 = await post(cast.fraEditor, '/needs', need('Cybercrime in Spanish', { topics: ['cybercrime'], languages: ['es'] }));

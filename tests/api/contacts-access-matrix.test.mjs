@@ -176,3 +176,90 @@ describe('writes', () => {
 		}
 	});
 });
+
+describe('the home page and country profiles', () => {
+	const seen = (p, owner) => ITEMS.filter((it) => (!owner || it.owner === owner) && O.canSee(p, it, false));
+
+	test('the home page counts exactly the contacts the caller may see (no restricted count for anonymous visitors)', async () => {
+		for (const p of PRINCIPALS) {
+			const res = await call(server, who(p), 'GET', '/');
+			assert.equal(res.status, 200, p.key);
+			assert.equal(res.data.stats.contacts, seen(p).length, `${p.key}: stats.contacts`);
+		}
+		// Independently of the oracle: anonymous visitors count the public, published contacts only.
+		const anon = await call(server, null, 'GET', '/');
+		const publicOnes = ITEMS.filter((it) => it.visibility === 'public' && it.status === 'published').length;
+		assert.equal(anon.data.stats.contacts, publicOnes);
+		assert.ok(publicOnes < ITEMS.length, 'some contacts are hidden from anonymous visitors');
+	});
+
+	test('a state\'s profile lists exactly its contacts the caller may see, as JSON and as a page', async () => {
+		for (const [owner, iso3] of [['A', 'KEN'], ['B', 'BRA']]) {
+			for (const p of PRINCIPALS) {
+				const res = await call(server, who(p), 'GET', `/countries/${iso3}`);
+				assert.equal(res.status, 200, `${p.key} ${iso3}`);
+				const section = res.data.sections.find((s) => s.module === 'contacts');
+				assert.ok(section, `${p.key} ${iso3}: a contacts section`);
+				const want = seen(p, owner).map((it) => it.id).sort((a, b) => a - b);
+				assert.deepEqual(section.items.map((i) => i.id).sort((a, b) => a - b), want, `${p.key} ${iso3}: the section's contacts`);
+				assert.equal(section.count, want.length, `${p.key} ${iso3}: count`);
+				assert.equal(section.empty, want.length === 0);
+				const page = await call(server, who(p), 'GET', `!/countries/${iso3}`);
+				assert.equal(page.status, 200);
+				for (const it of ITEMS) {
+					assert.equal(page.text.includes(it.canary), it.owner === owner && O.canSee(p, it, false), `${p.key} ${iso3} page ${it.canary}`);
+				}
+			}
+		}
+		// Independently of the oracle: Kenya's public assistance contact is on its profile for everyone;
+		// its restricted technical contact only for states and the Secretariat.
+		const assist = ITEMS.find((it) => it.canary.startsWith('CANARY-a-assist-public'));
+		const tech = ITEMS.find((it) => it.canary.startsWith('CANARY-a-tech'));
+		const ids = async (p) => (await call(server, p ? p.person : null, 'GET', '/countries/KEN')).data.sections
+			.find((s) => s.module === 'contacts').items.map((i) => i.id);
+		for (const p of [null, P.stakeholder, P.b_editor, P.sec_reader, P.a_reader]) assert.ok((await ids(p)).includes(assist.id), `${p?.key ?? 'anonymous'}: public assistance`);
+		for (const p of [null, P.stakeholder, P.regional, P.un_body, P.observer]) assert.ok(!(await ids(p)).includes(tech.id), `${p?.key ?? 'anonymous'}: no restricted`);
+		for (const p of [P.b_editor, P.sec_reader, P.a_reader]) assert.ok((await ids(p)).includes(tech.id), `${p.key}: restricted`);
+	});
+});
+
+describe('files of requests between states', () => {
+	test('a file of a request from A to B: every account of A and B downloads it; everyone else the 404 of a missing file', async () => {
+		const { multipart } = await import('./lib/multipart.mjs');
+		const { request } = await import('./lib/http.mjs');
+		const canary = `CANARY-file-${Math.random().toString(36).slice(2, 8)}`;
+		const mp = multipart([
+			...Object.entries({ to_org: orgIds.B, kind: 'assistance', urgency: 'routine', handling: 'TLP:GREEN', subject: 'Matrix', description: 'See the file.' })
+				.map(([name, value]) => ({ name, value: String(value) })),
+			{ name: 'file', filename: `${canary}.txt`, type: 'text/plain', data: `${canary}\n` },
+		]);
+		const sent = await request(server, '/api/v1/requests', {
+			method: 'POST', headers: { ...P.a_editor.person.headers, Accept: 'application/json', 'Content-Type': mp.contentType }, body: mp.body,
+		});
+		assert.equal(sent.status, 201, sent.text);
+		const req = JSON.parse(sent.text);
+		const file = req.messages[0].files[0];
+		const strip = (res, path) => res.text.replaceAll(path, '/PATH').replace(/[0-9a-f]{16}/g, 'REF');
+		for (const p of PRINCIPALS) {
+			for (const prefix of ['', '/api/v1']) {
+				const path = `${prefix}${file.href}`;
+				const missingPath = `${prefix}/requests/${req.id}/files/${MISSING_ID}`;
+				const headers = who(p) ? who(p).headers : {};
+				const res = await request(server, path, { headers });
+				if (p.org === 'A' || p.org === 'B') {
+					assert.equal(res.status, 200, `${p.key} ${path}`);
+					assert.equal(res.text, `${canary}\n`);
+				} else {
+					const missing = await request(server, missingPath, { headers });
+					assert.equal(res.status, 404, `${p.key} must not download (${path})`);
+					assert.equal(missing.status, 404);
+					assert.equal(strip(res, path), strip(missing, missingPath), `${p.key}: the body of a missing file`);
+					assert.ok(!res.text.includes(canary), `${p.key}: no trace`);
+				}
+			}
+			const list = await call(server, who(p), 'GET', `/requests/${req.id}`);
+			if (p.org === 'A' || p.org === 'B') assert.ok(list.text.includes(canary), `${p.key} sees the file's name`);
+			else assert.ok(!list.text.includes(canary), `${p.key}: no name`);
+		}
+	});
+});

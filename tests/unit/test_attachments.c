@@ -283,6 +283,55 @@ Test(files, names)
 	cr_assert_null(gc_files_media_of_name("noext"));
 }
 
+/* The one upload check every module uses (gc_files_accept). */
+Test(files, accept_decides_type_name_and_refusals)
+{
+	const char *media;
+	char name[GC_FILES_MAX_NAME + 1];
+	enum gc_files_verdict v;
+	const size_t pdf_len = sizeof(tiny_pdf) - 1;
+
+	cr_assert_eq(gc_files_accept(tiny_pdf, pdf_len, "report.pdf", "application/pdf", &media, name, &v), GC_OK);
+	cr_assert_eq(v, GC_FILES_ACCEPTED);
+	cr_assert_str_eq(media, GC_MEDIA_PDF);
+	cr_assert_str_eq(name, "report.pdf");
+	/* Parameters, case and spaces of the declared type do not matter; octet-stream and none declare nothing. */
+	cr_assert_eq(gc_files_accept("words\n", 6, "notes.TXT", " Text/Plain ; charset=utf-8", &media, name, &v), GC_OK);
+	cr_assert_eq(v, GC_FILES_ACCEPTED);
+	cr_assert_str_eq(media, GC_MEDIA_TEXT);
+	cr_assert_eq(gc_files_accept(tiny_pdf, pdf_len, "scan", "application/octet-stream", &media, name, &v), GC_OK);
+	cr_assert_eq(v, GC_FILES_ACCEPTED);
+	cr_assert_str_eq(name, "scan.pdf", "a name without an extension gets the type's");
+	cr_assert_eq(gc_files_accept(tiny_pdf, pdf_len, "../../etc/\"x\":y.pdf", NULL, &media, name, &v), GC_OK);
+	cr_assert_eq(v, GC_FILES_ACCEPTED);
+	cr_assert_str_eq(name, "_x__y.pdf");
+	/* The bytes decide: a disagreeing name or declared type is a disguise. */
+	cr_assert_eq(gc_files_accept(tiny_pdf, pdf_len, "report.txt", NULL, &media, name, &v), GC_OK);
+	cr_assert_eq(v, GC_FILES_DISGUISED);
+	cr_assert_null(media);
+	cr_assert_eq(gc_files_accept(tiny_pdf, pdf_len, "report.exe", NULL, &media, name, &v), GC_OK);
+	cr_assert_eq(v, GC_FILES_DISGUISED);
+	cr_assert_eq(gc_files_accept(tiny_pdf, pdf_len, "report", "text/html", &media, name, &v), GC_OK);
+	cr_assert_eq(v, GC_FILES_DISGUISED);
+	const char gif[] = "GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00";
+	cr_assert_eq(gc_files_accept(gif, sizeof(gif) - 1, "a.gif", "image/gif", &media, name, &v), GC_OK);
+	cr_assert_eq(v, GC_FILES_UNSUPPORTED);
+	cr_assert_null(media);
+	cr_assert_str_eq(name, "");
+	const char js[] = "%PDF-1.4\n<< /OpenAction << /S /JavaScript /JS (x) >> >>\n%%EOF\n";
+	cr_assert_eq(gc_files_accept(js, sizeof(js) - 1, "a.pdf", NULL, &media, name, &v), GC_OK);
+	cr_assert_eq(v, GC_FILES_ACTIVE);
+	cr_assert_null(media);
+	/* A long name is cut with room for the extension. */
+	char longname[600];
+	memset(longname, 'n', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	cr_assert_eq(gc_files_accept(tiny_pdf, pdf_len, longname, NULL, &media, name, &v), GC_OK);
+	cr_assert_eq(v, GC_FILES_ACCEPTED);
+	cr_assert_leq(strlen(name), GC_FILES_MAX_NAME);
+	cr_assert_str_eq(name + strlen(name) - 4, ".pdf");
+}
+
 static char *temp_dir(void)
 {
 	char *dir = strdup("/tmp/gcscp-unit-files-XXXXXX");

@@ -848,10 +848,23 @@ Test(cache, fresh_stale_and_bounded)
 	cr_assert_str_eq(e->content_type, "text/html");
 	/* A reference outlives the entry's removal from the table. */
 	struct gc_cache_entry *held = e;
-	cr_assert_null(gc_page_cache_get(cache, "k1", 2, 6)); /* stale: dropped */
+	cr_assert_null(gc_page_cache_get(cache, "k1", 2, 6)); /* stale: never served again */
 	cr_assert_str_eq(held->body, "one");
 	gc_cache_entry_release(held);
 	cr_assert_null(gc_page_cache_get(cache, "k1", 2, 5));
+
+	/* A fresh copy with the same bytes keeps the stale copy's time; other bytes bring their own. */
+	gc_cache_entry_release(gc_page_cache_put_dated(cache, "t", 1, 1, "text/html", strdup("same"), 4, 1000));
+	cr_assert_null(gc_page_cache_get(cache, "t", 1, 2));
+	e = gc_page_cache_put_dated(cache, "t", 1, 2, "text/html", strdup("same"), 4, 2000);
+	cr_assert_eq(e->last_modified, 1000);
+	gc_cache_entry_release(e);
+	e = gc_page_cache_put_dated(cache, "t", 1, 3, "text/html", strdup("diff"), 4, 3000);
+	cr_assert_eq(e->last_modified, 3000);
+	gc_cache_entry_release(e);
+	e = gc_page_cache_get(cache, "t", 1, 3);
+	cr_assert_not_null(e);
+	gc_cache_entry_release(e);
 
 	size_t entries, bytes;
 	for (int i = 0; i < 5; i++) {

@@ -7,12 +7,14 @@
  * ("localhost" without one): tag:<host>,2026:capacity/<id>. The Host header
  * is never used, as the anonymous answer is cached for every caller.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "base/clock.h"
 #include "http/server.h"
 #include "modules/capacity/capacity.h"
 #include "render/atom.h"
+#include "render/dates.h"
 
 #define TAG_DATE "2026"
 
@@ -65,9 +67,11 @@ gc_status capacity_event_atom(struct gc_request *req, struct gc_view *view)
 								       .scheme = topic_scheme };
 		}
 		const char *status = json_string_value(json_object_get(row, "entry_status"));
-		const char *summary = gc_arena_printf(req->arena, "%s – %s (%s) · %s",
-						      json_string_value(json_object_get(c, "starts")),
-						      json_string_value(json_object_get(c, "ends")),
+		char when[GC_DATES_MAX];
+		if (!gc_dates_span(lang, json_string_value(json_object_get(c, "starts")),
+				   json_string_value(json_object_get(c, "ends")), when, sizeof(when)))
+			snprintf(when, sizeof(when), "%s", "?");
+		const char *summary = gc_arena_printf(req->arena, "%s (%s) · %s", when,
 						      json_string_value(json_object_get(c, "timezone")),
 						      gc_req_tr(req, gc_arena_printf(req->arena, "capacity.status_%s", status)));
 		struct gc_atom_entry entry = {

@@ -79,8 +79,7 @@ static const struct gc_param_spec show_params[] = {
 		{ .name = "funding", .type = GC_PARAM_TEXT, .max_len = 2 * CAPACITY_MAX_LINE },                \
 		{ .name = "registration_deadline", .type = GC_PARAM_TEXT, .max_len = 32 },                     \
 		{ .name = "registration_url", .type = GC_PARAM_TEXT, .max_len = 2 * CAPACITY_MAX_URL },        \
-		{ .name = "contact_name", .type = GC_PARAM_TEXT, .max_len = 2 * CAPACITY_MAX_LINE },           \
-		{ .name = "contact_email", .type = GC_PARAM_TEXT, .max_len = 2 * CAPACITY_MAX_EMAIL },         \
+		{ .name = "contact", .type = GC_PARAM_TEXT, .max_len = 32 },                                   \
 		{ .name = "event_status", .type = GC_PARAM_TEXT, .max_len = 64 },                              \
 		{ .name = "need_status", .type = GC_PARAM_TEXT, .max_len = 64 },                               \
 		{ .name = "offer_status", .type = GC_PARAM_TEXT, .max_len = 64 }, LIST_FIELD("help_kinds"),    \
@@ -106,6 +105,7 @@ static const struct gc_param_spec subscription_params[] = {
 	{ .name = "topics", .type = GC_PARAM_TEXT, .max_len = 64, .max_repeat = GC_MAX_QUERY_PARAMS },
 	{ .name = "regions", .type = GC_PARAM_TEXT, .max_len = 16, .max_repeat = GC_MAX_QUERY_PARAMS },
 	{ .name = "languages", .type = GC_PARAM_TEXT, .max_len = 16, .max_repeat = 16 },
+	{ .name = "digest_lang", .type = GC_PARAM_TEXT, .max_len = 16 },
 	{ .name = "frequency", .type = GC_PARAM_TEXT, .max_len = 16 },
 	GC_PARAMS_END,
 };
@@ -152,43 +152,83 @@ static const struct gc_route capacity_routes[] = {
 
 /* --- introductions ---------------------------------------------------------------------------------------- */
 
-/*
- * Queues the introduction (store/outbox.h) in the caller's transaction: one
- * message to the state's contact and one to the provider's person, each
- * naming the other, in the provider's language.
- */
-static gc_status introduce(struct gc_request *req, struct gc_db *db, int64_t need_id, const char *title,
-			   const char *state_name, const char *state_email, const char *message)
+/* The text of an introduction; the state's side named as the reader may see it (state_line NULL: not at all). */
+static gc_status intro_text(struct gc_request *req, int64_t need_id, const char *title, const char *state_line,
+			    const char *message, struct gc_buf *b)
 {
 	const struct gc_principal *p = req->principal;
 	const char *base = gc_req_base_url(req);
-	struct gc_buf b;
-	gc_buf_init(&b, 64 * 1024);
-	gc_buf_str_raw(&b, gc_req_tr(req, "capacity.intro_text"));
-	gc_buf_printf(&b, "\n\n%s %s\n%s/needs/%lld\n\n", gc_req_tr(req, "capacity.intro_need"), title, base ? base : "",
+	gc_buf_str_raw(b, gc_req_tr(req, "capacity.intro_text"));
+	gc_buf_printf(b, "\n\n%s %s\n%s/needs/%lld\n\n", gc_req_tr(req, "capacity.intro_need"), title, base ? base : "",
 		      (long long)need_id);
-	gc_buf_printf(&b, "%s %s <%s>\n", gc_req_tr(req, "capacity.intro_state"), state_name ? state_name : "",
-		      state_email ? state_email : "");
-	gc_buf_printf(&b, "%s %s, %s <%s>\n", gc_req_tr(req, "capacity.intro_provider"), p->name ? p->name : "",
+	gc_buf_printf(b, "%s %s\n", gc_req_tr(req, "capacity.intro_state"),
+		      state_line ? state_line : gc_req_tr(req, "capacity.intro_state_hidden"));
+	gc_buf_printf(b, "%s %s, %s <%s>\n", gc_req_tr(req, "capacity.intro_provider"), p->name ? p->name : "",
 		      p->org_name ? p->org_name : "", p->email ? p->email : "");
 	if (message && *message)
-		gc_buf_printf(&b, "\n%s\n%s\n", gc_req_tr(req, "capacity.intro_message"), message);
-	if (gc_buf_error(&b)) {
-		gc_buf_free(&b);
-		return GC_ENOMEM;
-	}
+		gc_buf_printf(b, "\n%s\n%s\n", gc_req_tr(req, "capacity.intro_message"), message);
+	return gc_buf_error(b);
+}
+
+/*
+ * Queues the introduction (store/outbox.h) in the caller's transaction, in
+ * the provider's language: one message to each address of the state's side
+ * (its linked assistance contact, else whoever posted the need) and one to
+ * the provider's person, each naming the other. The provider's copy names
+ * the state's contact only when the provider may see that contact
+ * (state_visible_line); the state's copy always names it.
+ */
+static gc_status introduce(struct gc_request *req, struct gc_db *db, int64_t need_id, const char *title,
+			   const char *state_line, const char *state_visible_line, const json_t *state_to,
+			   const char *message)
+{
+	const struct gc_principal *p = req->principal;
+	struct gc_buf to_state, to_provider;
+	gc_buf_init(&to_state, 64 * 1024);
+	gc_buf_init(&to_provider, 64 * 1024);
+	gc_status st = intro_text(req, need_id, title, state_line, message, &to_state);
+	if (st == GC_OK)
+		st = intro_text(req, need_id, title, state_visible_line, message, &to_provider);
 	const char *ref = gc_arena_printf(req->arena, "capacity.interest:%lld:%lld", (long long)need_id, (long long)p->org_id);
-	const char *to[2] = { state_email, p->email };
-	gc_status st = GC_OK;
-	for (int i = 0; i < 2 && st == GC_OK; i++) {
-		if (!to[i] || !gc_mail_address_ok(to[i]))
+	size_t i;
+	json_t *e;
+	json_array_foreach(state_to, i, e) {
+		const char *to = json_string_value(e);
+		if (st != GC_OK)
+			break;
+		if (!to || !gc_mail_address_ok(to))
 			continue;
-		struct gc_outbox_message m = { .to = to[i], .subject = gc_req_tr(req, "capacity.intro_subject"),
-					       .text = gc_buf_str(&b), .ref = ref };
+		struct gc_outbox_message m = { .to = to, .subject = gc_req_tr(req, "capacity.intro_subject"),
+					       .text = gc_buf_str(&to_state), .ref = ref };
 		st = gc_outbox_enqueue(db, &m, NULL);
 	}
-	gc_buf_free(&b);
+	if (st == GC_OK && p->email && gc_mail_address_ok(p->email)) {
+		struct gc_outbox_message m = { .to = p->email, .subject = gc_req_tr(req, "capacity.intro_subject"),
+					       .text = gc_buf_str(&to_provider), .ref = ref };
+		st = gc_outbox_enqueue(db, &m, NULL);
+	}
+	gc_buf_free(&to_state);
+	gc_buf_free(&to_provider);
 	return st;
+}
+
+/* "Function title, Person <a@b>, <c@d>" of a contact summary, in the arena. */
+static const char *contact_line(struct gc_request *req, const json_t *summary)
+{
+	struct gc_buf b;
+	gc_buf_init(&b, 8192);
+	const char *title = json_string_value(json_object_get(summary, "function_title"));
+	const char *person = json_string_value(json_object_get(summary, "person_name"));
+	gc_buf_str_raw(&b, title ? title : "");
+	if (person)
+		gc_buf_printf(&b, ", %s", person);
+	size_t i;
+	json_t *e;
+	json_array_foreach(json_object_get(summary, "emails"), i, e)
+		gc_buf_printf(&b, "%s<%s>", i ? ", " : " ", json_string_value(e) ? json_string_value(e) : "");
+	const char *out = gc_buf_error(&b) ? NULL : gc_arena_strdup(req->arena, gc_buf_str(&b));
+	gc_buf_free(&b);
+	return out;
 }
 
 /* --- POST /needs/{id}/interest ----------------------------------------------------------------------------- */
@@ -219,11 +259,9 @@ gc_status capacity_need_interest(struct gc_request *req, struct gc_view *view)
 		st = capacity_row_read(req, ctx.db, id, &capacity_needs, &row);
 	if (st != GC_OK)
 		return gc_req_fail_status(req, st, NULL, NULL);
-	const char *state_contact = json_string_value(json_object_get(row.content, "contact_email"));
-	const char *state_name = json_string_value(json_object_get(row.content, "contact_name"));
+	const json_t *contact = json_object_get(row.content, "contact");
+	int64_t contact_id = json_is_integer(contact) ? (int64_t)json_integer_value(contact) : 0;
 	const char *need_title = json_string_value(json_object_get(capacity_text(row.content, req->lang), "title"));
-	state_contact = state_contact ? gc_arena_strdup(req->arena, state_contact) : NULL;
-	state_name = state_name ? gc_arena_strdup(req->arena, state_name) : NULL;
 	need_title = need_title ? gc_arena_strdup(req->arena, need_title) : "";
 	json_decref(row.content);
 	if (!p || !gc_policy_can_create(p, CAPACITY_MODULE, 0) || env.owner_org == p->org_id)
@@ -273,20 +311,55 @@ gc_status capacity_need_interest(struct gc_request *req, struct gc_view *view)
 		st = gc_db_exec(ctx.db,
 				"UPDATE capacity_entries SET entry_status = 'in_discussion', sequence = sequence + 1 WHERE item_id = ?",
 				GC_PARAMS(GC_INT(id)), NULL);
-	/* Both sides introduced: the state's contact (the need's, else whoever posted it) and the provider's person. */
-	if (st == GC_OK && !state_contact) {
+	/*
+	 * Both sides introduced: the state's side is the need's assistance
+	 * contact (its addresses, as the directory keeps them now), else whoever
+	 * posted the need; the provider's side is the person answering.
+	 */
+	json_t *state_to = NULL, *summary = NULL;
+	const char *state_line = NULL, *visible_line = NULL;
+	if (st == GC_OK && contact_id) {
+		st = capacity_contact_addresses(ctx.db, contact_id, env.owner_org, &state_to);
+		if (st == GC_ENOTFOUND)
+			st = GC_OK;
+	}
+	if (st == GC_OK && state_to) {
+		/* The line naming it: as the state's own side sees it, and as the provider may. */
+		gc_status vs = capacity_contact_summary(&ctx, req->arena, contact_id, &summary);
+		if (vs == GC_OK)
+			visible_line = state_line = contact_line(req, summary);
+		else if (vs != GC_ENOTFOUND)
+			st = vs;
+		if (st == GC_OK && !state_line) {
+			struct gc_buf b;
+			gc_buf_init(&b, 4096);
+			size_t i;
+			json_t *e;
+			json_array_foreach(state_to, i, e)
+				gc_buf_printf(&b, "%s<%s>", i ? ", " : "", json_string_value(e) ? json_string_value(e) : "");
+			state_line = gc_buf_error(&b) ? NULL : gc_arena_strdup(req->arena, gc_buf_str(&b));
+			gc_buf_free(&b);
+		}
+	}
+	if (st == GC_OK && !state_to) {
 		json_t *u = NULL;
 		st = gc_db_query_one(ctx.db, "SELECT u.email AS email, u.name AS name FROM items i JOIN users u ON u.id = i.created_by"
 					     " WHERE i.id = ?", GC_PARAMS(GC_INT(id)), &u);
 		if (st == GC_OK) {
-			state_contact = gc_arena_strdup(req->arena, json_string_value(json_object_get(u, "email")));
-			if (!state_name && json_string_value(json_object_get(u, "name")))
-				state_name = gc_arena_strdup(req->arena, json_string_value(json_object_get(u, "name")));
+			const char *email = json_string_value(json_object_get(u, "email"));
+			const char *name = json_string_value(json_object_get(u, "name"));
+			state_to = json_pack("[s?]", email);
+			state_line = gc_arena_printf(req->arena, "%s <%s>", name ? name : "", email ? email : "");
+			visible_line = state_line;
+			if (!state_to)
+				st = GC_ENOMEM;
 		}
 		json_decref(u);
 	}
 	if (st == GC_OK)
-		st = introduce(req, ctx.db, id, need_title, state_name, state_contact, message);
+		st = introduce(req, ctx.db, id, need_title, state_line, visible_line, state_to, message);
+	json_decref(state_to);
+	json_decref(summary);
 	char target[24];
 	snprintf(target, sizeof(target), "%lld", (long long)id);
 	if (st == GC_OK)

@@ -31,7 +31,7 @@
 #include "render/i18n.h"
 
 #define CAPACITY_MODULE "capacity"
-#define CAPACITY_MIGRATION_COUNT 2
+#define CAPACITY_MIGRATION_COUNT 3
 extern const struct gc_migration capacity_migrations[CAPACITY_MIGRATION_COUNT];
 
 /* Limits (bytes unless said otherwise). */
@@ -104,6 +104,7 @@ enum capacity_field_type {
 	CF_TZ,        /* an IANA time zone */
 	CF_URL,       /* http or https */
 	CF_EMAIL,     /* an address */
+	CF_CONTACT,   /* the item id of an assistance contact of the owner (checked in the transaction) */
 };
 
 struct capacity_field {
@@ -211,6 +212,14 @@ GC_MUST_CHECK gc_status capacity_form_model(struct gc_request *req, struct gc_it
 /* Labels for a row of a list (topic names, kind, status, dates). */
 GC_MUST_CHECK gc_status capacity_label_entry(struct gc_request *req, const struct capacity_kind *k, json_t *entry,
 					     const json_t *content);
+/*
+ * Dates for people in lang (render/dates.h): an event's "when" (starts to
+ * ends, local times), a need's or offer's "period" (from to until), and
+ * "registration_deadline_label", each {text, begin, sep, end}; absent when
+ * the content has no such dates.
+ */
+GC_MUST_CHECK gc_status capacity_when_labels(const char *lang, const struct capacity_kind *k, json_t *entry,
+					     const json_t *content);
 const char *capacity_replace(struct gc_request *req, const char *text, const char *name, const char *value);
 
 /* Region names in the reader's language: [{value, label}] of M49 regions. */
@@ -232,6 +241,28 @@ GC_MUST_CHECK gc_status capacity_query_rows(struct gc_request *req, struct gc_it
 					    int64_t offset, int64_t *count, json_t **rows);
 
 /* iCalendar (ics.c). */
+
+/*
+ * The contact (contact.c): an assistance contact of the Points of Contact
+ * directory, through the hooks of src/modules/module.h.
+ *
+ * capacity_contact_summary: contact id as ctx->principal may see it (the
+ * hook's summary), GC_ENOTFOUND when it may not or there is none.
+ * capacity_contact_choices: the assistance contacts of org_id (0: any) the
+ * principal may see, for a form's <select>.
+ * capacity_contact_addresses: the addresses to deliver an introduction to,
+ * when contact id is owner_org's assistance contact.
+ * capacity_contact_check: the content's "contact", if any, must be an
+ * assistance contact the writer sees and owner owns; otherwise an input
+ * error on "contact".
+ */
+GC_MUST_CHECK gc_status capacity_contact_summary(struct gc_item_ctx *ctx, struct gc_arena *arena, int64_t id,
+						 json_t **summary);
+GC_MUST_CHECK gc_status capacity_contact_choices(struct gc_item_ctx *ctx, struct gc_arena *arena, int64_t org_id,
+						 json_t **out);
+GC_MUST_CHECK gc_status capacity_contact_addresses(struct gc_db *db, int64_t id, int64_t owner_org, json_t **out);
+GC_MUST_CHECK gc_status capacity_contact_check(struct gc_request *req, struct gc_item_ctx *ctx, const json_t *content,
+					       int64_t owner, struct capacity_input *in);
 
 /* Handlers. */
 gc_status capacity_event_list(struct gc_request *req, struct gc_view *view);

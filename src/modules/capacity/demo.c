@@ -1,7 +1,9 @@
 /*
  * Demo data (gcscp demo): a few programmes, needs and offers of the demo
  * organisations, all fictitious and marked so, to show the calendar, the
- * matching and the map. Running the demo again adds nothing twice.
+ * matching and the map, each linked to its organisation's assistance
+ * contact from the contacts module's demo (seeded before this one: see
+ * src/modules/registry.c). Running the demo again adds nothing twice.
  */
 #include <string.h>
 
@@ -111,11 +113,20 @@ static gc_status demo_one(struct gc_db *db, struct gc_arena *arena, const struct
 		st = GC_ENOMEM;
 		goto out;
 	}
+	/* The contact: the organisation's first assistance contact (the contacts module's demo ran first). */
+	struct gc_item_ctx ctx = { .db = db, .principal = p };
+	json_t *contacts = NULL;
+	st = capacity_contact_choices(&ctx, arena, org, &contacts);
+	json_t *first = json_object_get(json_array_get(contacts, 0), "id");
+	if (st == GC_OK && json_is_integer(first) && json_object_set(content, "contact", first))
+		st = GC_ENOMEM;
+	json_decref(contacts);
+	if (st != GC_OK)
+		goto out;
 	const char *languages[CAPACITY_MAX_TEXTS];
 	size_t n = 0;
 	for (; n < json_array_size(texts) && n < CAPACITY_MAX_TEXTS; n++)
 		languages[n] = json_string_value(json_object_get(json_array_get(texts, n), "lang"));
-	struct gc_item_ctx ctx = { .db = db, .principal = p };
 	const char *country = d->kind->entry == CAPACITY_NEED ? d->country : NULL;
 	struct gc_item_new item = {
 		.module = CAPACITY_MODULE,

@@ -100,6 +100,38 @@ static const char *ics_status(const char *status)
 }
 
 /* Writes the calendar of rows (capacity_query_rows's form). */
+/*
+ * ORGANIZER: the event's assistance contact, when the reader may see it
+ * (a restricted contact is left out of the feed as of the page), with its
+ * function title as CN and its first address.
+ */
+static gc_status organizer(struct gc_request *req, struct gc_buf *out, const json_t *contact)
+{
+	struct gc_item_ctx ctx;
+	json_t *summary = NULL;
+	if (!json_is_integer(contact))
+		return GC_OK;
+	gc_status st = gc_req_item_ctx(req, &ctx);
+	if (st == GC_OK)
+		st = capacity_contact_summary(&ctx, req->arena, (int64_t)json_integer_value(contact), &summary);
+	if (st == GC_ENOTFOUND)
+		return GC_OK;
+	if (st != GC_OK)
+		return st;
+	const char *email = json_string_value(json_array_get(json_object_get(summary, "emails"), 0));
+	const char *title = json_string_value(json_object_get(summary, "function_title"));
+	/* The directory checked the address; a parameter value is quoted, without quotes or controls in it. */
+	if (email && strcspn(email, "\r\n;:,\"") == strlen(email)) {
+		char *cn = gc_arena_strdup(req->arena, title ? title : "");
+		for (char *p = cn; p && *p; p++)
+			if (*p == '"' || (unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '\'';
+		ics_raw(out, gc_arena_printf(req->arena, "ORGANIZER;CN=\"%s\":mailto:%s", cn ? cn : "", email));
+	}
+	json_decref(summary);
+	return GC_OK;
+}
+
 static gc_status write_calendar(struct gc_request *req, const json_t *rows, struct gc_buf *out)
 {
 	const char *zones[ICS_MAX_ZONES];
@@ -204,9 +236,8 @@ static gc_status write_calendar(struct gc_request *req, const json_t *rows, stru
 			if (topic)
 				ics_text(out, "CATEGORIES", capacity_topic_name(topic, req->lang));
 		}
-		const char *email = json_string_value(json_object_get(c, "contact_email"));
-		if (email)
-			ics_raw(out, gc_arena_printf(req->arena, "ORGANIZER:mailto:%s", email)); /* checked: no CR, LF, ';' or ':' */
+		if (st == GC_OK)
+			st = organizer(req, out, json_object_get(c, "contact"));
 		ics_raw(out, "END:VEVENT");
 	}
 	ics_raw(out, "END:VCALENDAR");

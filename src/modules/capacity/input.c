@@ -283,6 +283,9 @@ static bool value_ok(const struct capacity_field *f, const json_t *v, json_t **o
 	case CF_EMAIL:
 		ok = email_ok(s);
 		break;
+	case CF_CONTACT:
+		ok = json_is_integer(v) && json_integer_value(v) >= 1;
+		break;
 	default:
 		break;
 	}
@@ -347,7 +350,7 @@ static json_t *form_value(struct gc_request *req, const char *name, enum capacit
 	if (!v || !*v)
 		return json_null();
 	int64_t n = 0;
-	if (type == CF_INT && gc_parse_i64(v, strlen(v), INT64_MIN, INT64_MAX, &n) == GC_OK)
+	if ((type == CF_INT || type == CF_CONTACT) && gc_parse_i64(v, strlen(v), INT64_MIN, INT64_MAX, &n) == GC_OK)
 		return json_integer(n);
 	return json_string(v);
 }

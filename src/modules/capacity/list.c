@@ -357,7 +357,8 @@ static int weekday(int y, int m, int d)
 
 /*
  * The month's weeks, Monday first: [{days: [{day, date, in_month, events:
- * [{id, title, href}]}]}]. An event appears on each of its days in its own
+ * [{id, title, href, time (the local start time, on the first day only),
+ * starts_at}]}]}]. An event appears on each of its days in its own
  * time zone's dates.
  */
 static gc_status month_grid(struct gc_request *req, int y, int m, const json_t *rows, json_t *model)
@@ -386,10 +387,15 @@ static gc_status month_grid(struct gc_request *req, int y, int m, const json_t *
 			const char *e = json_string_value(json_object_get(row, "ends"));
 			if (!in || !s || !e || strncmp(s, date, 10) > 0 || strncmp(e, date, 10) < 0)
 				continue;
-			if (json_array_append_new(events, json_pack("{s:O, s:O, s:O, s:O}", "id", json_object_get(row, "id"),
+			/* On its first day, the local start time ("10:00"), beside its UTC instant. */
+			char at[8] = "";
+			if (strncmp(s, date, 10) == 0 && strlen(s) >= 16)
+				snprintf(at, sizeof(at), "%.5s", s + 11);
+			if (json_array_append_new(events, json_pack("{s:O, s:O, s:O, s:O, s:s?, s:O}", "id", json_object_get(row, "id"),
 								    "title", json_object_get(row, "title"), "href",
 								    json_object_get(row, "href"), "is_cancelled",
-								    json_object_get(row, "is_cancelled")))) {
+								    json_object_get(row, "is_cancelled"), "time", at[0] ? at : NULL,
+								    "starts_at", json_object_get(row, "starts_at")))) {
 				json_decref(events);
 				return GC_ENOMEM;
 			}

@@ -63,8 +63,7 @@ static const struct capacity_field event_fields[] = {
 	{ "funding", CF_LINE, CAPACITY_MAX_LINE, NULL, false, NULL, NULL },
 	{ "registration_deadline", CF_DATE, 0, NULL, false, NULL, NULL },
 	{ "registration_url", CF_URL, CAPACITY_MAX_URL, NULL, false, NULL, NULL },
-	{ "contact_name", CF_LINE, CAPACITY_MAX_LINE, NULL, false, NULL, NULL },
-	{ "contact_email", CF_EMAIL, CAPACITY_MAX_EMAIL, NULL, false, NULL, NULL },
+	{ "contact", CF_CONTACT, 0, NULL, false, NULL, NULL },
 	{ "event_status", CF_ENUM, 0, capacity_event_statuses, false, NULL, "planned" },
 };
 
@@ -77,8 +76,7 @@ static const struct capacity_field need_fields[] = {
 	{ "from", CF_DATE, 0, NULL, false, NULL, NULL },
 	{ "until", CF_DATE, 0, NULL, false, NULL, NULL },
 	{ "urgency", CF_ENUM, 0, capacity_urgencies, false, NULL, "medium" },
-	{ "contact_name", CF_LINE, CAPACITY_MAX_LINE, NULL, false, NULL, NULL },
-	{ "contact_email", CF_EMAIL, CAPACITY_MAX_EMAIL, NULL, false, NULL, NULL },
+	{ "contact", CF_CONTACT, 0, NULL, false, NULL, NULL },
 	{ "need_status", CF_ENUM, 0, capacity_need_statuses, false, NULL, "open" },
 };
 
@@ -94,8 +92,7 @@ static const struct capacity_field offer_fields[] = {
 	{ "capacity", CF_INT, CAPACITY_MAX_SEATS, NULL, false, NULL, NULL },
 	{ "from", CF_DATE, 0, NULL, false, NULL, NULL },
 	{ "until", CF_DATE, 0, NULL, false, NULL, NULL },
-	{ "contact_name", CF_LINE, CAPACITY_MAX_LINE, NULL, false, NULL, NULL },
-	{ "contact_email", CF_EMAIL, CAPACITY_MAX_EMAIL, NULL, false, NULL, NULL },
+	{ "contact", CF_CONTACT, 0, NULL, false, NULL, NULL },
 	{ "offer_status", CF_ENUM, 0, capacity_offer_statuses, false, NULL, "open" },
 };
 
@@ -189,6 +186,52 @@ static const char schema_v2[] =
 	"  created_at TEXT NOT NULL\n"
 	");\n"
 	"CREATE INDEX capacity_subscriptions_due ON capacity_subscriptions (frequency, last_sent_at);\n";
+
+/*
+ * Version 3: the contact becomes a link to an assistance contact of the
+ * Points of Contact directory (content "contact", mirrored here so that the
+ * link can be queried). The free-text contact_name and contact_email of
+ * versions 1 and 2 are dropped from the current content by apply_v3: an
+ * unchecked name and address bypassed the directory (its confirmations and
+ * its visibility); the item's history keeps the versions that had them, and
+ * their owners choose a contact from their directory.
+ */
+static const char schema_v3[] =
+	"ALTER TABLE capacity_entries ADD COLUMN contact_item_id BIGINT NULL REFERENCES items(id);\n"
+	"CREATE INDEX capacity_entries_contact ON capacity_entries (contact_item_id);\n";
+
+static gc_status apply_v3(struct gc_db *db)
+{
+	json_t *rows = NULL;
+	gc_status st = gc_db_query(db, "SELECT item_id AS item_id, content AS content FROM capacity_entries ORDER BY item_id",
+				   GC_NO_PARAMS, &rows);
+	size_t i;
+	json_t *row;
+	json_array_foreach(rows, i, row) {
+		if (st != GC_OK)
+			break;
+		const char *text = json_string_value(json_object_get(row, "content"));
+		json_t *c = text ? json_loads(text, 0, NULL) : NULL;
+		if (!json_is_object(c)) {
+			json_decref(c);
+			st = GC_EDB;
+			break;
+		}
+		if (json_object_get(c, "contact_name") || json_object_get(c, "contact_email")) {
+			json_object_del(c, "contact_name");
+			json_object_del(c, "contact_email");
+			char *out = json_dumps(c, JSON_COMPACT);
+			st = out ? gc_db_exec(db, "UPDATE capacity_entries SET content = ? WHERE item_id = ?",
+					      GC_PARAMS(GC_TEXT(out), GC_INT(json_integer_value(json_object_get(row, "item_id")))),
+					      NULL)
+				 : GC_ENOMEM;
+			free(out);
+		}
+		json_decref(c);
+	}
+	json_decref(rows);
+	return st;
+}
 
 /* --- taxonomy -------------------------------------------------------------------------------------------- */
 
@@ -313,4 +356,5 @@ static gc_status load_topics(struct gc_db *db)
 const struct gc_migration capacity_migrations[CAPACITY_MIGRATION_COUNT] = {
 	{ .version = 1, .sql = schema_v1, .apply = load_topics },
 	{ .version = 2, .sql = schema_v2 },
+	{ .version = 3, .sql = schema_v3, .apply = apply_v3 },
 };

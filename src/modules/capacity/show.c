@@ -6,8 +6,10 @@
 
 #include "render/places.h"
 #include "auth/principal.h"
+#include "base/parse.h"
 #include "base/buf.h"
 #include "modules/capacity/capacity.h"
+#include "render/dates.h"
 #include "render/markdown.h"
 
 const char *capacity_replace(struct gc_request *req, const char *text, const char *name, const char *value)
@@ -64,6 +66,72 @@ static gc_status names_of(struct gc_request *req, struct gc_db *db, const char *
 	return GC_OK;
 }
 
+/*
+ * entry[name] = {text, begin, sep, end}: the span a..b for people in the
+ * reader's language (render/dates.h), or nothing when neither is given.
+ */
+static gc_status span_label(json_t *entry, const char *name, const char *lang, const char *a, const char *b)
+{
+	struct gc_dates_parts parts;
+	if (!gc_dates_span_parts(lang, a, b, &parts))
+		return GC_OK;
+	json_t *o = json_pack("{s:s++, s:s, s:s, s:s}", "text", parts.from, parts.sep, parts.to, "begin", parts.from,
+			      "sep", parts.sep, "end", parts.to);
+	return !o || json_object_set_new(entry, name, o) ? GC_ENOMEM : GC_OK;
+}
+
+/*
+ * The contact as the reader may see it: entry["contact_summary"] (the
+ * directory's summary, with "languages_labels"), or, when the reader may
+ * not see the contact (or it is gone), no summary and entry[name] null, so
+ * that nothing of a restricted contact shows, not even its id.
+ */
+static gc_status contact_label(struct gc_request *req, json_t *entry, const char *name, const json_t *v)
+{
+	struct gc_item_ctx ctx;
+	json_t *summary = NULL;
+	gc_status st = json_is_integer(v) ? gc_req_item_ctx(req, &ctx) : GC_ENOTFOUND;
+	if (st == GC_OK)
+		st = capacity_contact_summary(&ctx, req->arena, (int64_t)json_integer_value(v), &summary);
+	if (st == GC_ENOTFOUND)
+		return json_object_set_new(entry, name, json_null()) ? GC_ENOMEM : GC_OK;
+	if (st != GC_OK)
+		return st;
+	json_t *labels = json_array();
+	size_t i;
+	json_t *e;
+	json_array_foreach(json_object_get(summary, "languages"), i, e) {
+		const char *code = json_string_value(e);
+		const char *native = code ? gc_lang_native_name(code) : NULL;
+		if (!labels || !code ||
+		    json_array_append_new(labels, json_pack("{s:s, s:s}", "value", code, "name", native ? native : code))) {
+			json_decref(labels);
+			json_decref(summary);
+			return GC_ENOMEM;
+		}
+	}
+	if (json_object_set_new(summary, "languages_labels", labels) ||
+	    json_object_set_new(summary, "has_languages", json_boolean(json_array_size(labels) > 0)) ||
+	    json_object_set_new(entry, "contact_summary", summary))
+		return GC_ENOMEM;
+	return GC_OK;
+}
+
+gc_status capacity_when_labels(const char *lang, const struct capacity_kind *k, json_t *entry, const json_t *content)
+{
+	gc_status st;
+	if (k->entry == CAPACITY_EVENT)
+		st = span_label(entry, "when", lang, json_string_value(json_object_get(content, "starts")),
+				json_string_value(json_object_get(content, "ends")));
+	else
+		st = span_label(entry, "period", lang, json_string_value(json_object_get(content, "from")),
+				json_string_value(json_object_get(content, "until")));
+	if (st == GC_OK)
+		st = span_label(entry, "registration_deadline_label", lang,
+				json_string_value(json_object_get(content, "registration_deadline")), NULL);
+	return st;
+}
+
 gc_status capacity_label_entry(struct gc_request *req, const struct capacity_kind *k, json_t *entry,
 			       const json_t *content)
 {
@@ -71,6 +139,9 @@ gc_status capacity_label_entry(struct gc_request *req, const struct capacity_kin
 	const char *lang = gc_lang_find(req->lang) ? gc_lang_find(req->lang) : GC_LANG_DEFAULT;
 	if (!db)
 		return GC_EHTTP;
+	gc_status wst = capacity_when_labels(lang, k, entry, content);
+	if (wst != GC_OK)
+		return wst;
 	for (size_t i = 0; i < k->n_fields; i++) {
 		const struct capacity_field *f = &k->fields[i];
 		const json_t *v = json_object_get(content, f->name);
@@ -79,11 +150,18 @@ gc_status capacity_label_entry(struct gc_request *req, const struct capacity_kin
 		/* Templates cannot ask an array whether it is empty: "<name>_any" tells. */
 		if (f->type != CF_LINE && f->type != CF_ENUM && f->type != CF_INT && f->type != CF_DATE &&
 		    f->type != CF_LOCAL && f->type != CF_TZ && f->type != CF_URL && f->type != CF_EMAIL &&
+		    f->type != CF_CONTACT &&
 		    json_object_set_new(entry, gc_arena_printf(req->arena, "%s_any", f->name),
 					json_boolean(json_array_size(v) > 0)))
 			return GC_ENOMEM;
 		if (!v)
 			continue;
+		if (f->type == CF_CONTACT) {
+			gc_status cs = contact_label(req, entry, f->name, v);
+			if (cs != GC_OK)
+				return cs;
+			continue;
+		}
 		if (f->type == CF_ENUM) {
 			const char *l = label(req, label_field(f->name), json_string_value(v));
 			if (json_object_set_new(entry, gc_arena_printf(req->arena, "%s_label", f->name), json_string(l)))
@@ -163,7 +241,20 @@ static gc_status decorate_envelope(struct gc_request *req, const struct capacity
 		return GC_ENOMEM;
 	}
 	json_decref(labels);
-	return GC_OK;
+	/* The envelope's times for people (templates/items/envelope.mustache shows "dates" when present). */
+	static const char *const times[] = { "created_at", "submitted_at", "reviewed_at", "published_at", "withdrawn_at",
+					     "release_at" };
+	const char *lang = gc_lang_find(req->lang) ? gc_lang_find(req->lang) : GC_LANG_DEFAULT;
+	json_t *dates = json_object();
+	for (size_t i = 0; dates && i < GC_ARRAY_LEN(times); i++) {
+		char text[GC_DATES_MAX];
+		if (gc_dates_instant(lang, json_string_value(json_object_get(env, times[i])), text, sizeof(text)) &&
+		    json_object_set_new(dates, times[i], json_string(text))) {
+			json_decref(dates);
+			dates = NULL;
+		}
+	}
+	return !dates || json_object_set_new(env, "dates", dates) ? GC_ENOMEM : GC_OK;
 }
 
 /* Headings of a contributor's Markdown go two levels down, so the page's outline stays in order. */
@@ -379,6 +470,74 @@ static gc_status mark_selected(json_t *rows, const json_t *values, const char *n
 	return GC_OK;
 }
 
+/*
+ * The assistance contacts a form offers: the owner's (an edit: the item's
+ * owner; a creation: the organisation acted for, else the writer's; the
+ * Secretariat's admins, who may act for any state, see every organisation's
+ * they may see, labelled with the organisation).
+ */
+static gc_status contact_choices(struct gc_request *req, struct gc_item_ctx *ctx, const json_t *model,
+				 const json_t *values, json_t **out)
+{
+	const struct gc_principal *p = req->principal;
+	int64_t org = p ? p->org_id : 0;
+	bool any = false;
+	json_int_t id = json_integer_value(json_object_get(model, "id"));
+	const json_t *acting = json_object_get(values, "acting_for_org");
+	int64_t acting_id = 0;
+	if (json_is_integer(acting))
+		acting_id = (int64_t)json_integer_value(acting);
+	else if (json_is_string(acting) &&
+		 gc_parse_i64(json_string_value(acting), strlen(json_string_value(acting)), 1, INT64_MAX, &acting_id) != GC_OK)
+		acting_id = 0;
+	*out = NULL;
+	if (id > 0) {
+		struct gc_item_envelope env;
+		gc_status st = gc_item_get(ctx, (int64_t)id, req->arena, &env);
+		if (st != GC_OK)
+			return st;
+		org = env.owner_org;
+	} else if (acting_id > 0) {
+		org = acting_id;
+	} else if (p && gc_principal_is_secretariat(p) && p->role == GC_ROLE_ADMIN) {
+		any = true;
+	}
+	json_t *rows = NULL;
+	gc_status st = capacity_contact_choices(ctx, req->arena, any ? 0 : org, &rows);
+	if (st != GC_OK)
+		return st;
+	const json_t *chosen = json_object_get(values, "contact");
+	char chosen_text[24] = "";
+	if (json_is_integer(chosen))
+		snprintf(chosen_text, sizeof(chosen_text), "%lld", (long long)json_integer_value(chosen));
+	else if (json_is_string(chosen))
+		snprintf(chosen_text, sizeof(chosen_text), "%s", json_string_value(chosen));
+	json_t *list = json_array();
+	size_t i;
+	json_t *row;
+	json_array_foreach(rows, i, row) {
+		const char *title = json_string_value(json_object_get(row, "function_title"));
+		const char *person = json_string_value(json_object_get(row, "person_name"));
+		const char *owner = json_string_value(json_object_get(row, "owner_name"));
+		json_int_t cid = json_integer_value(json_object_get(row, "id"));
+		char value[24];
+		snprintf(value, sizeof(value), "%lld", (long long)cid);
+		const char *label_text = gc_arena_printf(req->arena, "%s%s%s%s%s", title ? title : "", person ? " — " : "",
+							 person ? person : "", any && owner ? " · " : "",
+							 any && owner ? owner : "");
+		if (!list || !label_text ||
+		    json_array_append_new(list, json_pack("{s:s, s:s, s:b}", "value", value, "label", label_text, "selected",
+							  strcmp(value, chosen_text) == 0))) {
+			json_decref(list);
+			json_decref(rows);
+			return GC_ENOMEM;
+		}
+	}
+	json_decref(rows);
+	*out = list;
+	return list ? GC_OK : GC_ENOMEM;
+}
+
 gc_status capacity_form_model(struct gc_request *req, struct gc_item_ctx *ctx, const struct capacity_kind *k,
 			      json_t *model, const json_t *values, const json_t *errors)
 {
@@ -426,7 +585,12 @@ gc_status capacity_form_model(struct gc_request *req, struct gc_item_ctx *ctx, c
 			goto out;
 		}
 	}
-	st = mark_selected(countries, values, "eligible_states");
+	json_t *contacts = NULL;
+	st = contact_choices(req, ctx, model, values, &contacts);
+	if (st == GC_OK && json_object_set_new(model, "contact_choices", contacts))
+		st = GC_ENOMEM;
+	if (st == GC_OK)
+		st = mark_selected(countries, values, "eligible_states");
 	if (st == GC_OK)
 		st = mark_selected(regions, values, "eligible_regions");
 	if (st == GC_OK)

@@ -8,8 +8,9 @@
  * week), and queues its next run itself; saving a subscription queues one
  * when none is waiting.
  *
- * A digest is written in the language the person used when subscribing,
- * with links under the configuration's base_url.
+ * A digest is written in the language chosen with the subscription ("lang",
+ * by default the language the person used when subscribing): subject,
+ * text and dates; links under the configuration's base_url.
  */
 #include <string.h>
 
@@ -20,6 +21,7 @@
 #include "base/mail.h"
 #include "base/text.h"
 #include "modules/capacity/capacity.h"
+#include "render/dates.h"
 #include "store/outbox.h"
 
 #define DIGEST_JOB "capacity.digest"
@@ -123,10 +125,13 @@ static gc_status digest_text(const char *lang, const char *base, const json_t *r
 		const char *status = json_string_value(json_object_get(row, "entry_status"));
 		char key[64];
 		snprintf(key, sizeof(key), "capacity.status_%s", status ? status : "planned");
-		gc_buf_printf(b, "- %s\n  %s – %s (%s) · %s\n  %s/calendar/%lld\n\n",
+		char when[GC_DATES_MAX];
+		if (!gc_dates_span(lang, json_string_value(json_object_get(c, "starts")),
+				   json_string_value(json_object_get(c, "ends")), when, sizeof(when)))
+			snprintf(when, sizeof(when), "%s", "?");
+		gc_buf_printf(b, "- %s\n  %s (%s) · %s\n  %s/calendar/%lld\n\n",
 			      json_string_value(json_object_get(t, "title")) ? json_string_value(json_object_get(t, "title")) : "",
-			      json_string_value(json_object_get(c, "starts")) ? json_string_value(json_object_get(c, "starts")) : "",
-			      json_string_value(json_object_get(c, "ends")) ? json_string_value(json_object_get(c, "ends")) : "",
+			      when,
 			      json_string_value(json_object_get(c, "timezone")) ? json_string_value(json_object_get(c, "timezone")) : "",
 			      gc_tr(lang, key), base, (long long)json_integer_value(json_object_get(row, "id")));
 		json_decref(c);
@@ -146,7 +151,7 @@ static gc_status digest_one(const struct gc_job_context *jc, struct gc_db *db, c
 	gc_buf_init(&body, GC_MAIL_MAX_BODY);
 	int64_t user = json_integer_value(json_object_get(sub, "user_id"));
 	const char *since = json_string_value(json_object_get(sub, "last_sent_at"));
-	const char *lang = gc_lang_find(json_string_value(json_object_get(sub, "lang")));
+	const char *lang = gc_lang_find(json_string_value(json_object_get(sub, "digest_lang")));
 	gc_status st = arena ? gc_principal_load(db, user, arena, &p) : GC_ENOMEM;
 	if (!lang)
 		lang = GC_LANG_DEFAULT;
@@ -198,7 +203,7 @@ static gc_status digest_run(const struct gc_job_context *jc, struct gc_db *db, c
 	gc_clock_format_iso8601(t - 7 * 86400, week, sizeof(week));
 	gc_status st = gc_db_query(db,
 				   "SELECT user_id AS user_id, topics AS topics, regions AS regions, languages AS languages,"
-				   " lang AS lang, last_sent_at AS last_sent_at FROM capacity_subscriptions WHERE"
+				   " lang AS digest_lang, last_sent_at AS last_sent_at FROM capacity_subscriptions WHERE"
 				   " (frequency = 'daily' AND last_sent_at <= ?) OR (frequency = 'weekly' AND last_sent_at <= ?)"
 				   " ORDER BY last_sent_at LIMIT ?",
 				   GC_PARAMS(GC_TEXT(day), GC_TEXT(week), GC_INT(DIGEST_MAX_SUBSCRIPTIONS)), &subs);
@@ -242,9 +247,11 @@ const struct gc_job_kind capacity_digest_job = {
 static gc_status sub_model(struct gc_request *req, struct gc_db *db, json_t *model, const json_t *values,
 			   const json_t *errors)
 {
-	json_t *regions = NULL, *topics = json_array(), *langs = json_array(), *freqs = json_array();
+	json_t *regions = NULL, *topics = json_array(), *langs = json_array(), *freqs = json_array(),
+	       *digest_langs = json_array();
 	const char *lang = gc_lang_find(req->lang) ? gc_lang_find(req->lang) : GC_LANG_DEFAULT;
-	gc_status st = topics && langs && freqs ? capacity_region_choices(req, db, &regions) : GC_ENOMEM;
+	const char *digest_lang = gc_lang_find(json_string_value(json_object_get(values, "digest_lang")));
+	gc_status st = topics && langs && freqs && digest_langs ? capacity_region_choices(req, db, &regions) : GC_ENOMEM;
 	if (st != GC_OK)
 		goto out;
 	st = GC_ENOMEM;
@@ -278,7 +285,10 @@ static gc_status sub_model(struct gc_request *req, struct gc_db *db, json_t *mod
 		json_array_foreach(json_object_get(values, "languages"), k, e)
 			on = on || (json_is_string(e) && strcmp(json_string_value(e), gc_langs[l]) == 0);
 		if (json_array_append_new(langs, json_pack("{s:s, s:s?, s:b}", "value", gc_langs[l], "label",
-							   gc_lang_native_name(gc_langs[l]), "selected", on)))
+							   gc_lang_native_name(gc_langs[l]), "selected", on)) ||
+		    json_array_append_new(digest_langs, json_pack("{s:s, s:s?, s:b}", "value", gc_langs[l], "label",
+								  gc_lang_native_name(gc_langs[l]), "selected",
+								  strcmp(digest_lang ? digest_lang : lang, gc_langs[l]) == 0)))
 			goto out;
 	}
 	const char *freq = json_string_value(json_object_get(values, "frequency"));
@@ -291,6 +301,7 @@ static gc_status sub_model(struct gc_request *req, struct gc_db *db, json_t *mod
 	}
 	if (json_object_set(model, "region_choices", regions) || json_object_set(model, "topic_choices", topics) ||
 	    json_object_set(model, "language_choices", langs) || json_object_set(model, "frequency_choices", freqs) ||
+	    json_object_set(model, "digest_lang_choices", digest_langs) ||
 	    json_object_set_new(model, "errors", errors ? json_deep_copy(errors) : json_object()))
 		goto out;
 	st = GC_OK;
@@ -299,6 +310,7 @@ out:
 	json_decref(topics);
 	json_decref(langs);
 	json_decref(freqs);
+	json_decref(digest_langs);
 	return st;
 }
 
@@ -308,7 +320,7 @@ static gc_status sub_read(struct gc_db *db, int64_t user, json_t **out)
 	*out = NULL;
 	gc_status st = gc_db_query_one(db,
 				       "SELECT topics AS topics, regions AS regions, languages AS languages, frequency AS frequency,"
-				       " last_sent_at AS last_sent_at FROM capacity_subscriptions WHERE user_id = ?",
+				       " lang AS digest_lang, last_sent_at AS last_sent_at FROM capacity_subscriptions WHERE user_id = ?",
 				       GC_PARAMS(GC_INT(user)), &row);
 	if (st == GC_ENOTFOUND)
 		return GC_OK;
@@ -323,6 +335,11 @@ static gc_status sub_read(struct gc_db *db, int64_t user, json_t **out)
 			return GC_EDB;
 		}
 	}
+	const char *name = gc_lang_native_name(json_string_value(json_object_get(row, "digest_lang")));
+	if (json_object_set_new(row, "digest_lang_label", name ? json_string(name) : json_null())) {
+		json_decref(row);
+		return GC_ENOMEM;
+	}
 	*out = row;
 	return GC_OK;
 }
@@ -336,6 +353,12 @@ gc_status capacity_subscription_show(struct gc_request *req, struct gc_view *vie
 	if (!db)
 		return GC_EHTTP;
 	gc_status st = sub_read(db, req->principal->user_id, &sub);
+	char last[GC_DATES_MAX];
+	if (st == GC_OK && sub &&
+	    gc_dates_day(gc_lang_find(req->lang) ? gc_lang_find(req->lang) : GC_LANG_DEFAULT,
+			 json_string_value(json_object_get(sub, "last_sent_at")), last, sizeof(last)) &&
+	    json_object_set_new(sub, "last_sent_label", json_string(last)))
+		st = GC_ENOMEM;
 	if (st == GC_OK)
 		st = gc_view_page(req, view, "capacity/subscription", "capacity.subscription_title");
 	if (st == GC_OK && json_object_set(view->model, "subscription", sub ? sub : json_null()))
@@ -417,11 +440,21 @@ gc_status capacity_subscription_save(struct gc_request *req, struct gc_view *vie
 		if (!json_is_object(req->json))
 			return gc_fail(req, 422, "invalid_field", "capacity.error_body", "body");
 		json_object_foreach(req->json, key, v)
-			if (strcmp(key, "topics") && strcmp(key, "regions") && strcmp(key, "languages") && strcmp(key, "frequency"))
+			if (strcmp(key, "topics") && strcmp(key, "regions") && strcmp(key, "languages") && strcmp(key, "frequency") &&
+			    strcmp(key, "digest_lang"))
 				return gc_fail(req, 422, "invalid_field", "capacity.error_unknown_field", key);
 	}
 	const char *frequency = req->body_kind == GC_BODY_JSON ? json_string_value(json_object_get(req->json, "frequency"))
 							       : gc_form(req, "frequency");
+	/* The digest's language (digest_lang: "lang" is the portal's global parameter): given, else this request's language. */
+	json_t *lang_v = req->body_kind == GC_BODY_JSON ? json_object_get(req->json, "digest_lang") : NULL;
+	const char *digest_lang = req->body_kind == GC_BODY_JSON ? json_string_value(lang_v) : gc_form(req, "digest_lang");
+	bool lang_given = req->body_kind == GC_BODY_JSON ? lang_v != NULL : digest_lang != NULL;
+	bool bad_lang = lang_given && !gc_lang_find(digest_lang);
+	if (!lang_given)
+		digest_lang = gc_lang_find(req->lang) ? gc_lang_find(req->lang) : GC_LANG_DEFAULT;
+	else if (!bad_lang)
+		digest_lang = gc_lang_find(digest_lang);
 	bool bad_t = false, bad_r = false, bad_l = false;
 	topics = sub_list(req, "topics", SUB_MAX_TOPICS, topic_ok, &bad_t);
 	regions = sub_list(req, "regions", SUB_MAX_REGIONS, region_ok, &bad_r);
@@ -439,6 +472,8 @@ gc_status capacity_subscription_save(struct gc_request *req, struct gc_view *vie
 		field = "regions";
 	else if (bad_l)
 		field = "languages";
+	else if (bad_lang)
+		field = "digest_lang";
 	/* Regions must exist. */
 	size_t i;
 	json_t *e;
@@ -461,8 +496,8 @@ gc_status capacity_subscription_save(struct gc_request *req, struct gc_view *vie
 		errors = json_pack("{s:s}", field, gc_req_tr(req, key));
 		st = gc_view_page(req, view, "capacity/subscription", "capacity.subscription_title");
 		view->status = 422;
-		json_t *values = json_pack("{s:O, s:O, s:O, s:s?}", "topics", topics, "regions", regions, "languages", langs,
-					   "frequency", frequency);
+		json_t *values = json_pack("{s:O, s:O, s:O, s:s?, s:s?}", "topics", topics, "regions", regions, "languages",
+					   langs, "frequency", frequency, "digest_lang", bad_lang ? NULL : digest_lang);
 		if (st == GC_OK)
 			st = values && errors ? sub_model(req, db, view->model, values, errors) : GC_ENOMEM;
 		if (st == GC_OK && json_object_set_new(view->model, "has_errors", json_true()))
@@ -489,9 +524,9 @@ gc_status capacity_subscription_save(struct gc_request *req, struct gc_view *vie
 				"INSERT INTO capacity_subscriptions (user_id, topics, regions, languages, frequency, lang,"
 				" last_sent_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 				GC_PARAMS(GC_INT(p->user_id), GC_TEXT(t_text), GC_TEXT(r_text), GC_TEXT(l_text), GC_TEXT(frequency),
-					  GC_TEXT(req->lang ? req->lang : GC_LANG_DEFAULT), GC_TEXT(now), GC_TEXT(now)),
+					  GC_TEXT(digest_lang), GC_TEXT(now), GC_TEXT(now)),
 				NULL);
-	json_t *detail = json_pack("{s:s}", "frequency", off ? "off" : frequency);
+	json_t *detail = json_pack("{s:s, s:s}", "frequency", off ? "off" : frequency, "digest_lang", digest_lang);
 	if (st == GC_OK)
 		st = detail ? gc_req_audit(req, "capacity.subscription", "user", NULL, detail) : GC_ENOMEM;
 	json_decref(detail);

@@ -114,18 +114,20 @@ static gc_status content_store(struct gc_item_ctx *ctx, const struct capacity_ki
 		eligibility = "all";
 	struct gc_val vs = starts[0] ? GC_TEXT(starts) : GC_NULL, ve = ends[0] ? GC_TEXT(ends) : GC_NULL,
 		      vd = day[0] ? GC_TEXT(day) : GC_NULL;
+	const json_t *contact = json_object_get(c, "contact");
+	struct gc_val vc = json_is_integer(contact) ? GC_INT((int64_t)json_integer_value(contact)) : GC_NULL;
 	if (st == GC_OK && create)
 		st = gc_db_exec(ctx->db,
 				"INSERT INTO capacity_entries (item_id, entry_kind, entry_status, starts_at, ends_at,"
-				" local_day, eligibility, sequence, content) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)",
+				" local_day, eligibility, sequence, content, contact_item_id) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
 				GC_PARAMS(GC_INT(id), GC_TEXT(k->name), GC_TEXT(status), vs, ve, vd, GC_TEXT(eligibility),
-					  GC_TEXT(text)),
+					  GC_TEXT(text), vc),
 				NULL);
 	else if (st == GC_OK)
 		st = gc_db_exec(ctx->db,
 				"UPDATE capacity_entries SET entry_status = ?, starts_at = ?, ends_at = ?, local_day = ?,"
-				" eligibility = ?, sequence = sequence + 1, content = ? WHERE item_id = ?",
-				GC_PARAMS(GC_TEXT(status), vs, ve, vd, GC_TEXT(eligibility), GC_TEXT(text), GC_INT(id)), NULL);
+				" eligibility = ?, sequence = sequence + 1, content = ?, contact_item_id = ? WHERE item_id = ?",
+				GC_PARAMS(GC_TEXT(status), vs, ve, vd, GC_TEXT(eligibility), GC_TEXT(text), vc, GC_INT(id)), NULL);
 	free(text);
 	if (st == GC_OK && !create)
 		st = gc_db_exec(ctx->db, "DELETE FROM capacity_tags WHERE item_id = ?", GC_PARAMS(GC_INT(id)), NULL);
@@ -431,6 +433,8 @@ static gc_status create(struct gc_request *req, struct gc_view *view, const stru
 	}
 	if (st == GC_OK)
 		st = check_refs(req, ctx.db, content, &in);
+	if (st == GC_OK)
+		st = capacity_contact_check(req, &ctx, content, owner, &in);
 	if (st != GC_OK)
 		goto out;
 	if (in.errors) {
@@ -541,6 +545,8 @@ static gc_status update(struct gc_request *req, struct gc_view *view, const stru
 		goto out;
 	open = true;
 	st = check_refs(req, ctx.db, content, &in);
+	if (st == GC_OK)
+		st = capacity_contact_check(req, &ctx, content, env.owner_org, &in);
 	if (st != GC_OK)
 		goto out;
 	if (in.errors) {

@@ -124,7 +124,8 @@ static const struct gc_route contacts_routes[] = {
 	{ .method = "GET", .pattern = "/requests/new", .handler = contacts_request_new, .access = GC_ACCESS_STATE,
 	  .name = "contacts.request_new" },
 	{ .method = "POST", .pattern = "/requests", .handler = contacts_request_create, .access = GC_ACCESS_STATE,
-	  .csrf = true, .params = request_params, .name = "contacts.request_create", .max_body = 4 * CONTACTS_REQUEST_MAX_TEXT },
+	  .csrf = true, .params = request_params, .name = "contacts.request_create", .max_body = 4 * CONTACTS_REQUEST_MAX_TEXT,
+	  .upload = true },
 	{ .method = "GET", .pattern = "/requests/stats", .handler = contacts_request_stats,
 	  .access = GC_ACCESS_SECRETARIAT, .name = "contacts.request_stats" },
 	{ .method = "GET", .pattern = "/requests/{id}", .handler = contacts_request_show, .access = GC_ACCESS_SIGNED_IN,
@@ -133,7 +134,10 @@ static const struct gc_route contacts_routes[] = {
 	  .access = GC_ACCESS_SIGNED_IN, .csrf = true, .name = "contacts.request_acknowledge" },
 	{ .method = "POST", .pattern = "/requests/{id}/reply", .handler = contacts_request_reply,
 	  .access = GC_ACCESS_SIGNED_IN, .csrf = true, .params = reply_params, .name = "contacts.request_reply",
-	  .max_body = 4 * CONTACTS_REQUEST_MAX_TEXT },
+	  .max_body = 4 * CONTACTS_REQUEST_MAX_TEXT, .upload = true },
+	/* A file of a request: the two states only; everyone else the 404 of a missing one. */
+	{ .method = "GET", .pattern = "/requests/{id}/files/{fid}", .handler = contacts_request_file,
+	  .name = "contacts.request_file" },
 };
 
 static const struct gc_job_kind *const contacts_jobs[] = { &contacts_ping_remind_job, &contacts_ping_close_job };
@@ -152,4 +156,8 @@ const struct gc_module contacts_module = {
 	.n_jobs = sizeof(contacts_jobs) / sizeof(contacts_jobs[0]),
 	.profile = contacts_profile,
 	.home = contacts_home,
+	.demo = contacts_demo,
+	.assistance_contact = contacts_assistance_contact,
+	.assistance_contacts = contacts_assistance_contacts,
+	.assistance_addresses = contacts_assistance_addresses,
 };

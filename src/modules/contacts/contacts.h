@@ -37,7 +37,7 @@
 #include "render/i18n.h"
 
 #define CONTACTS_MODULE "contacts"
-#define CONTACTS_MIGRATION_COUNT 1
+#define CONTACTS_MIGRATION_COUNT 2
 extern const struct gc_migration contacts_migrations[CONTACTS_MIGRATION_COUNT];
 
 /* Limits of one contact (bytes unless said otherwise). */
@@ -249,6 +249,7 @@ gc_status contacts_ping_answer(struct gc_request *req, struct gc_view *view);
 #define CONTACTS_REQUEST_MAX_SUBJECT 300
 #define CONTACTS_REQUEST_MAX_TEXT (32 * 1024)
 #define CONTACTS_REQUEST_MAX_MESSAGES 200  /* replies in one thread */
+#define CONTACTS_REQUEST_MAX_FILES 5       /* files on one message (the request's or a reply's) */
 gc_status contacts_requests(struct gc_request *req, struct gc_view *view);
 gc_status contacts_request_new(struct gc_request *req, struct gc_view *view);
 gc_status contacts_request_create(struct gc_request *req, struct gc_view *view);
@@ -256,8 +257,16 @@ gc_status contacts_request_show(struct gc_request *req, struct gc_view *view);
 gc_status contacts_request_ack(struct gc_request *req, struct gc_view *view);
 gc_status contacts_request_reply(struct gc_request *req, struct gc_view *view);
 gc_status contacts_request_stats(struct gc_request *req, struct gc_view *view);
+gc_status contacts_request_file(struct gc_request *req, struct gc_view *view);
 
 gc_status contacts_home(struct gc_request *req, json_t *home_model);
+gc_status contacts_demo(struct gc_db *db);
+
+/* The assistance-contact hooks of src/modules/module.h (link.c). */
+gc_status contacts_assistance_contact(struct gc_item_ctx *ctx, struct gc_arena *arena, int64_t contact_id,
+				      json_t **summary);
+gc_status contacts_assistance_contacts(struct gc_item_ctx *ctx, struct gc_arena *arena, int64_t org_id, json_t **out);
+gc_status contacts_assistance_addresses(struct gc_db *db, int64_t contact_id, int64_t owner_org, json_t **out);
 gc_status contacts_profile(struct gc_request *req, const char *iso3, json_t *section);
 
 #endif

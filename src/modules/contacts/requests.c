@@ -13,6 +13,14 @@
  * acknowledged (the recipient pressed Acknowledge, or replied), answered
  * (the recipient's first reply). Replies from either side form the thread.
  *
+ * Files: the request and each reply may carry up to CONTACTS_REQUEST_MAX_FILES
+ * files (multipart field "file", repeated), checked by the one upload check
+ * (gc_files_accept: libmagic, the upload size limit, no active PDF, a safe
+ * name), kept once by their SHA-256 in the shared file store, listed in
+ * contact_request_files and served by the one download (http/download.h)
+ * at /requests/{id}/files/{fid} to the two states alone. They are never
+ * indexed for search, and the Secretariat never learns their names or sizes.
+ *
  * Notifications name the sending state, kind, urgency and handling label,
  * and link to the request; never its subject or text, which stay behind the
  * sign-in. They go to the first address of each published diplomatic or
@@ -27,7 +35,11 @@
 #include "base/mail.h"
 #include "base/parse.h"
 #include "base/text.h"
+#include "http/download.h"
+#include "http/server.h"
 #include "modules/contacts/contacts.h"
+#include "store/attachments.h"
+#include "store/files.h"
 #include "store/outbox.h"
 
 static const char *const request_kinds[] = { "incident_information", "assistance", "notification", "other", NULL };
@@ -169,6 +181,146 @@ static gc_status notify(struct gc_request *req, struct gc_db *db, int64_t id, in
 	return st;
 }
 
+/* --- files of a message -------------------------------------------------------------------------------- */
+
+/* One accepted file of the body: the part, its type and the name kept; sha once stored. */
+struct request_file {
+	const struct gc_upload *part;
+	const char *media;
+	char name[GC_FILES_MAX_NAME + 1];
+	char sha[GC_SHA256_HEX];
+};
+
+/*
+ * The files of a multipart body, checked before anything is written: every
+ * file part is the field "file", at most CONTACTS_REQUEST_MAX_FILES, none
+ * empty, each accepted by gc_files_accept. A refusal answers (415 or 422
+ * naming the field, through why) and returns GC_EHTTP.
+ */
+/* A refusal of the body, answered by the handler (API: the error; page: the form again). */
+struct refusal {
+	int status;
+	const char *code, *key, *field;
+};
+
+static gc_status refuse(struct refusal *why, int status, const char *code, const char *key, const char *field)
+{
+	*why = (struct refusal){ .status = status, .code = code, .key = key, .field = field };
+	return GC_EHTTP;
+}
+
+static gc_status read_files(struct request_file *out, size_t *n, const struct gc_request *req, struct refusal *why)
+{
+	*n = 0;
+	if (req->body_kind != GC_BODY_MULTIPART)
+		return GC_OK;
+	for (size_t i = 0; i < req->n_files; i++) {
+		const struct gc_upload *part = &req->files[i];
+		struct request_file *f = &out[*n];
+		enum gc_files_verdict verdict;
+		if (!part->field || strcmp(part->field, "file") != 0)
+			return refuse(why, 422, "invalid_field", "contacts.error_unknown_field", part->field ? part->field : "file");
+		if (*n >= CONTACTS_REQUEST_MAX_FILES)
+			return refuse(why, 422, "invalid_field", "contacts.request_error_too_many_files", "file");
+		if (part->len == 0)
+			return refuse(why, 422, "invalid_field", "attachments.error_file", "file");
+		gc_status st = gc_files_accept(part->data, part->len, part->filename, part->content_type, &f->media, f->name,
+					       &verdict);
+		if (st != GC_OK)
+			return st;
+		if (verdict == GC_FILES_UNSUPPORTED)
+			return refuse(why, 415, "unsupported_media_type", "attachments.error_type", "file");
+		if (verdict == GC_FILES_DISGUISED)
+			return refuse(why, 422, "invalid_field", "attachments.error_disguised", "file");
+		if (verdict == GC_FILES_ACTIVE)
+			return refuse(why, 422, "invalid_field", "attachments.error_active", "file");
+		f->part = part;
+		(*n)++;
+	}
+	return GC_OK;
+}
+
+/* The bytes first, outside the transaction: a row never names a file that is not there. */
+static gc_status put_files(struct request_file *files, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		gc_status st = gc_files_put(gc_attachments_data_dir(), files[i].part->data, files[i].part->len, files[i].sha);
+		if (st != GC_OK)
+			return st;
+	}
+	return GC_OK;
+}
+
+/* The rows of message_id's files, in the caller's transaction. */
+static gc_status add_files(struct gc_db *db, int64_t request_id, int64_t message_id, const struct request_file *files,
+			   size_t n, const char *now)
+{
+	gc_status st = GC_OK;
+	for (size_t i = 0; st == GC_OK && i < n; i++)
+		st = gc_db_exec(db,
+				"INSERT INTO contact_request_files (request_id, message_id, filename, media_type, size, sha256,"
+				" created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+				GC_PARAMS(GC_INT(request_id), GC_INT(message_id), GC_TEXT(files[i].name),
+					  GC_TEXT(files[i].media), GC_INT((int64_t)files[i].part->len), GC_TEXT(files[i].sha),
+					  GC_TEXT(now)),
+				NULL);
+	return st;
+}
+
+static const char *size_label(struct gc_request *req, json_int_t size)
+{
+	if (size < 1024)
+		return gc_arena_printf(req->arena, "%lld B", (long long)size);
+	if (size < 1024 * 1024)
+		return gc_arena_printf(req->arena, "%.1f KiB", (double)size / 1024.0);
+	return gc_arena_printf(req->arena, "%.1f MiB", (double)size / (1024.0 * 1024.0));
+}
+
+/* Hangs the files of request id on its messages (msgs: the thread, oldest first): "files": [{id, filename, media_type, size, size_label, href}]. */
+static gc_status thread_files(struct gc_request *req, struct gc_db *db, int64_t id, json_t *msgs)
+{
+	json_t *rows = NULL;
+	gc_status st = gc_db_query(db,
+				   "SELECT id AS id, message_id AS message_id, filename AS filename, media_type AS media_type,"
+				   " size AS size FROM contact_request_files WHERE request_id = ? ORDER BY id LIMIT ?",
+				   GC_PARAMS(GC_INT(id), GC_INT(CONTACTS_REQUEST_MAX_FILES * (CONTACTS_REQUEST_MAX_MESSAGES + 1))),
+				   &rows);
+	if (st != GC_OK)
+		return st;
+	size_t i, k;
+	json_t *m, *f;
+	json_array_foreach(msgs, i, m) {
+		if (json_object_set_new(m, "files", json_array())) {
+			st = GC_ENOMEM;
+			break;
+		}
+	}
+	json_array_foreach(rows, k, f) {
+		if (st != GC_OK)
+			break;
+		json_int_t mid = json_integer_value(json_object_get(f, "message_id"));
+		json_int_t fid = json_integer_value(json_object_get(f, "id"));
+		const char *href = gc_arena_printf(req->arena, "/requests/%lld/files/%lld", (long long)id, (long long)fid);
+		const char *size = size_label(req, json_integer_value(json_object_get(f, "size")));
+		json_t *list = NULL;
+		json_array_foreach(msgs, i, m) {
+			if (json_integer_value(json_object_get(m, "id")) == mid)
+				list = json_object_get(m, "files");
+		}
+		json_object_del(f, "message_id");
+		if (!href || !size || json_object_set_new(f, "href", json_string(href)) ||
+		    json_object_set_new(f, "size_label", json_string(size)) || (list && json_array_append(list, f)))
+			st = GC_ENOMEM;
+	}
+	json_array_foreach(msgs, i, m) {
+		if (st == GC_OK &&
+		    json_object_set_new(m, "has_files", json_boolean(json_array_size(json_object_get(m, "files")) > 0)))
+			st = GC_ENOMEM;
+	}
+	json_decref(rows);
+	return st;
+}
+
 /* The request as one of its two states sees it, or GC_ENOTFOUND. */
 static gc_status load(struct gc_request *req, struct gc_db *db, int64_t id, json_t **out)
 {
@@ -195,6 +347,8 @@ static gc_status load(struct gc_request *req, struct gc_db *db, int64_t id, json
 				     "SELECT MIN(sent_at) AS delivered_at FROM outbox WHERE ref = ? AND state = 'sent'",
 				     GC_PARAMS(GC_TEXT(gc_arena_printf(req->arena, "contacts.request:%lld", (long long)id))),
 				     &delivered);
+	if (st == GC_OK)
+		st = thread_files(req, db, id, msgs);
 	if (st != GC_OK) {
 		json_decref(row);
 		json_decref(msgs);
@@ -238,14 +392,91 @@ static gc_status answer_request(struct gc_request *req, struct gc_view *view, st
 	return req->is_api && status == 201 ? gc_add_header(req, "Location", view->location) : GC_OK;
 }
 
+/* The choice whose value is the form's (a number or a string) is selected. */
+static gc_status mark_selected(json_t *choices, const char *value)
+{
+	size_t i;
+	json_t *c;
+	json_array_foreach(choices, i, c) {
+		json_t *v = json_object_get(c, "value");
+		int64_t n = 0;
+		bool on = value && json_is_string(v) && strcmp(json_string_value(v), value) == 0;
+		if (value && json_is_integer(v))
+			on = gc_parse_i64(value, strlen(value), 1, INT64_MAX, &n) == GC_OK && n == json_integer_value(v);
+		if (json_object_set_new(c, "selected", json_boolean(on)))
+			return GC_ENOMEM;
+	}
+	return GC_OK;
+}
+
+/* The message of a refusal beside its field: {"errors": {field: message}, "error": message}. */
+static gc_status set_error(struct gc_request *req, json_t *model, const struct refusal *why, const char *const *fields)
+{
+	const char *field = "file";
+	for (size_t i = 0; why->field && fields[i]; i++)
+		if (strcmp(fields[i], why->field) == 0)
+			field = why->field;
+	const char *message = gc_req_tr(req, why->key);
+	json_t *errors = json_pack("{s:s}", field, message);
+	if (!errors || json_object_set_new(model, "errors", errors) || json_object_set_new(model, "error", json_string(message)))
+		return GC_ENOMEM;
+	return GC_OK;
+}
+
+/*
+ * A refused request: the API gets the status and the field; a page is the
+ * form again, with what was typed and the message beside the field.
+ */
+static gc_status create_invalid(struct gc_request *req, struct gc_view *view, const struct refusal *why)
+{
+	static const char *const fields[] = { "to_org", "kind", "urgency", "handling", "subject", "description", NULL };
+	if (req->is_api || req->body_kind == GC_BODY_JSON)
+		return gc_fail(req, why->status, why->code, why->key, why->field);
+	gc_status st = contacts_request_new(req, view);
+	if (st != GC_OK)
+		return st;
+	json_t *m = view->model;
+	view->status = why->status;
+	json_t *echo = json_pack("{s:s?, s:s?}", "subject", gc_form(req, "subject"), "description", gc_form(req, "description"));
+	if (!echo || json_object_set_new(m, "echo", echo))
+		return GC_ENOMEM;
+	st = mark_selected(json_object_get(m, "state_choices"), gc_form(req, "to_org"));
+	if (st == GC_OK)
+		st = mark_selected(json_object_get(m, "kind_choices"), gc_form(req, "kind"));
+	if (st == GC_OK)
+		st = mark_selected(json_object_get(m, "urgency_choices"), gc_form(req, "urgency"));
+	if (st == GC_OK)
+		st = mark_selected(json_object_get(m, "handling_choices"), gc_form(req, "handling"));
+	return st == GC_OK ? set_error(req, m, why, fields) : st;
+}
+
+/* A refused reply: the API gets the status and the field; a page is the request again with the message beside the field. */
+static gc_status reply_invalid(struct gc_request *req, struct gc_view *view, const struct refusal *why)
+{
+	static const char *const fields[] = { "body", NULL };
+	if (req->is_api || req->body_kind == GC_BODY_JSON)
+		return gc_fail(req, why->status, why->code, why->key, why->field);
+	gc_status st = contacts_request_show(req, view);
+	if (st != GC_OK)
+		return st;
+	view->status = why->status;
+	json_t *echo = json_pack("{s:s?}", "body", gc_form(req, "body"));
+	if (!echo || json_object_set_new(view->model, "echo", echo))
+		return GC_ENOMEM;
+	return set_error(req, view->model, why, fields);
+}
+
 gc_status contacts_request_create(struct gc_request *req, struct gc_view *view)
 {
 	static const char *const members[] = { "to_org", "kind", "urgency", "handling", "subject", "description", NULL };
 	const struct gc_principal *p = req->principal;
 	json_t *to = NULL;
 	bool bad = false;
-	int64_t to_org = 0, id = 0;
+	int64_t to_org = 0, id = 0, message_id = 0;
 	char now[32], target[24];
+	struct request_file files[CONTACTS_REQUEST_MAX_FILES];
+	size_t n_files = 0;
+	struct refusal why = { 0 };
 	if (!may_write(p))
 		return gc_fail(req, 403, "forbidden", "error.forbidden", NULL);
 	gc_status st = only_members(req, members);
@@ -261,26 +492,33 @@ gc_status contacts_request_create(struct gc_request *req, struct gc_view *view)
 	if (!db)
 		return GC_EHTTP;
 	if (!to_text || gc_parse_i64(to_text, strlen(to_text), 1, INT64_MAX, &to_org) != GC_OK || to_org == p->org_id)
-		return gc_fail(req, 422, "invalid_field", "contacts.request_error_to_org", "to_org");
+		return create_invalid(req, view, &(struct refusal){ 422, "invalid_field", "contacts.request_error_to_org", "to_org" });
 	st = gc_db_query_one(db,
 			     "SELECT name AS name, kind AS kind FROM organisations WHERE id = ? AND status = 'active'"
 			     " AND kind IN ('member_state', 'observer_state')",
 			     GC_PARAMS(GC_INT(to_org)), &to);
 	if (st == GC_ENOTFOUND)
-		return gc_fail(req, 422, "invalid_field", "contacts.request_error_to_org", "to_org");
+		return create_invalid(req, view, &(struct refusal){ 422, "invalid_field", "contacts.request_error_to_org", "to_org" });
 	if (st != GC_OK)
 		return gc_req_fail_status(req, st, NULL, NULL);
 	json_decref(to);
 	if (!in_list(request_kinds, kind))
-		return gc_fail(req, 422, "invalid_field", "contacts.request_error_kind", "kind");
+		return create_invalid(req, view, &(struct refusal){ 422, "invalid_field", "contacts.request_error_kind", "kind" });
 	if (!in_list(urgencies, urgency))
-		return gc_fail(req, 422, "invalid_field", "contacts.request_error_urgency", "urgency");
+		return create_invalid(req, view, &(struct refusal){ 422, "invalid_field", "contacts.request_error_urgency", "urgency" });
 	if (!in_list(handlings, handling))
-		return gc_fail(req, 422, "invalid_field", "contacts.request_error_handling", "handling");
+		return create_invalid(req, view, &(struct refusal){ 422, "invalid_field", "contacts.request_error_handling", "handling" });
 	if (!text_ok(subject, CONTACTS_REQUEST_MAX_SUBJECT, true))
-		return gc_fail(req, 422, "invalid_field", "contacts.request_error_subject", "subject");
+		return create_invalid(req, view, &(struct refusal){ 422, "invalid_field", "contacts.request_error_subject", "subject" });
 	if (!text_ok(description, CONTACTS_REQUEST_MAX_TEXT, false))
-		return gc_fail(req, 422, "invalid_field", "contacts.request_error_description", "description");
+		return create_invalid(req, view, &(struct refusal){ 422, "invalid_field", "contacts.request_error_description", "description" });
+	st = read_files(files, &n_files, req, &why);
+	if (st == GC_EHTTP)
+		return create_invalid(req, view, &why);
+	if (st == GC_OK)
+		st = put_files(files, n_files);
+	if (st != GC_OK)
+		return st;
 	gc_clock_format_iso8601(gc_clock_now(), now, sizeof(now));
 	st = gc_db_begin_write(db);
 	if (st == GC_OK)
@@ -291,11 +529,14 @@ gc_status contacts_request_create(struct gc_request *req, struct gc_view *view)
 					       GC_TEXT(handling), GC_TEXT(subject), GC_INT(p->user_id), GC_TEXT(now)),
 				     &id);
 	if (st == GC_OK)
-		st = gc_db_exec(db,
-				"INSERT INTO contact_request_messages (request_id, org_id, user_id, body, created_at)"
-				" VALUES (?, ?, ?, ?, ?)",
-				GC_PARAMS(GC_INT(id), GC_INT(p->org_id), GC_INT(p->user_id), GC_TEXT(description), GC_TEXT(now)),
-				NULL);
+		st = gc_db_query_int(db,
+				     "INSERT INTO contact_request_messages (request_id, org_id, user_id, body, created_at)"
+				     " VALUES (?, ?, ?, ?, ?) RETURNING id",
+				     GC_PARAMS(GC_INT(id), GC_INT(p->org_id), GC_INT(p->user_id), GC_TEXT(description),
+					       GC_TEXT(now)),
+				     &message_id);
+	if (st == GC_OK)
+		st = add_files(db, id, message_id, files, n_files, now);
 	if (st == GC_OK)
 		st = notify(req, db, id, to_org, p->org_name, kind, urgency, handling, false);
 	snprintf(target, sizeof(target), "%lld", (long long)id);
@@ -363,10 +604,13 @@ gc_status contacts_request_reply(struct gc_request *req, struct gc_view *view)
 {
 	static const char *const members[] = { "body", NULL };
 	const struct gc_principal *p = req->principal;
-	int64_t id = contacts_path_id(req), count = 0;
+	int64_t id = contacts_path_id(req), count = 0, message_id = 0;
 	json_t *model = NULL;
 	bool bad = false;
 	char now[32];
+	struct request_file files[CONTACTS_REQUEST_MAX_FILES];
+	size_t n_files = 0;
+	struct refusal why = { 0 };
 	struct gc_db *db = gc_request_db(req);
 	if (!db)
 		return GC_EHTTP;
@@ -382,10 +626,14 @@ gc_status contacts_request_reply(struct gc_request *req, struct gc_view *view)
 	st = only_members(req, members);
 	const char *body = st == GC_OK ? text_field(req, "body", &bad) : NULL;
 	if (st == GC_OK && (bad || !text_ok(body, CONTACTS_REQUEST_MAX_TEXT, false)))
-		st = gc_fail(req, 422, "invalid_field", "contacts.request_error_body", "body");
+		st = refuse(&why, 422, "invalid_field", "contacts.request_error_body", "body");
+	if (st == GC_OK)
+		st = read_files(files, &n_files, req, &why);
+	if (st == GC_OK)
+		st = put_files(files, n_files);
 	if (st != GC_OK) {
 		json_decref(model);
-		return st;
+		return st == GC_EHTTP && why.status ? reply_invalid(req, view, &why) : st;
 	}
 	bool incoming = json_is_true(json_object_get(model, "incoming"));
 	int64_t other = json_integer_value(json_object_get(model, incoming ? "from_org" : "to_org"));
@@ -401,10 +649,13 @@ gc_status contacts_request_reply(struct gc_request *req, struct gc_view *view)
 	if (st == GC_OK && count >= CONTACTS_REQUEST_MAX_MESSAGES)
 		st = GC_ETOOBIG;
 	if (st == GC_OK)
-		st = gc_db_exec(db,
-				"INSERT INTO contact_request_messages (request_id, org_id, user_id, body, created_at)"
-				" VALUES (?, ?, ?, ?, ?)",
-				GC_PARAMS(GC_INT(id), GC_INT(p->org_id), GC_INT(p->user_id), GC_TEXT(body), GC_TEXT(now)), NULL);
+		st = gc_db_query_int(db,
+				     "INSERT INTO contact_request_messages (request_id, org_id, user_id, body, created_at)"
+				     " VALUES (?, ?, ?, ?, ?) RETURNING id",
+				     GC_PARAMS(GC_INT(id), GC_INT(p->org_id), GC_INT(p->user_id), GC_TEXT(body), GC_TEXT(now)),
+				     &message_id);
+	if (st == GC_OK)
+		st = add_files(db, id, message_id, files, n_files, now);
 	/* The recipient's first reply answers the request, and acknowledges it if nobody had. */
 	if (st == GC_OK && incoming)
 		st = gc_db_exec(db,
@@ -429,6 +680,17 @@ gc_status contacts_request_reply(struct gc_request *req, struct gc_view *view)
 	return answer_request(req, view, db, id, 200);
 }
 
+/* What a page's file input says about the limits: "upload": {max_files, max_size}. */
+static gc_status upload_hint(struct gc_request *req, json_t *model)
+{
+	const char *size = size_label(req, (json_int_t)req->server->config.max_upload_bytes);
+	json_t *upload = size ? json_pack("{s:I, s:s}", "max_files", (json_int_t)CONTACTS_REQUEST_MAX_FILES, "max_size", size)
+			      : NULL;
+	if (!upload || json_object_set_new(model, "upload", upload))
+		return GC_ENOMEM;
+	return GC_OK;
+}
+
 gc_status contacts_request_show(struct gc_request *req, struct gc_view *view)
 {
 	int64_t id = contacts_path_id(req);
@@ -448,7 +710,7 @@ gc_status contacts_request_show(struct gc_request *req, struct gc_view *view)
 	json_decref(view->model);
 	view->model = model;
 	view->title = json_string_value(json_object_get(model, "subject"));
-	return GC_OK;
+	return req->is_api ? GC_OK : upload_hint(req, model);
 }
 
 gc_status contacts_requests(struct gc_request *req, struct gc_view *view)
@@ -518,7 +780,41 @@ gc_status contacts_request_new(struct gc_request *req, struct gc_view *view)
 	if (json_object_set_new(view->model, "state_choices", states) || json_object_set_new(view->model, "kind_choices", kinds) ||
 	    json_object_set_new(view->model, "urgency_choices", urg) || json_object_set_new(view->model, "handling_choices", tlp))
 		return GC_ENOMEM;
-	return GC_OK;
+	return upload_hint(req, view->model);
+}
+
+/* --- GET /requests/{id}/files/{fid} ------------------------------------------------------------------------- */
+
+gc_status contacts_request_file(struct gc_request *req, struct gc_view *view)
+{
+	const struct gc_principal *p = req->principal;
+	const char *fid_text = req->path_params[1];
+	int64_t id = contacts_path_id(req), fid = 0;
+	json_t *row = NULL;
+	struct gc_db *db = gc_request_db(req);
+	if (!db)
+		return GC_EHTTP;
+	if (fid_text && gc_parse_i64(fid_text, strlen(fid_text), 1, INT64_MAX, &fid) != GC_OK)
+		fid = 0;
+	/* Anyone but the two states, a file of another request, a missing one: the same 404. */
+	if (!id || !fid || !gc_principal_is_state(p))
+		return gc_fail_not_found(req);
+	gc_status st = gc_db_query_one(db,
+				       "SELECT f.filename AS filename, f.media_type AS media_type, f.sha256 AS sha256"
+				       " FROM contact_request_files f JOIN contact_requests r ON r.id = f.request_id"
+				       " WHERE f.id = ? AND f.request_id = ? AND (r.from_org = ? OR r.to_org = ?)",
+				       GC_PARAMS(GC_INT(fid), GC_INT(id), GC_INT(p->org_id), GC_INT(p->org_id)), &row);
+	if (st == GC_ENOTFOUND)
+		return gc_fail_not_found(req);
+	if (st != GC_OK)
+		return gc_req_fail_status(req, st, NULL, NULL);
+	const char *sha = gc_arena_strdup(req->arena, json_string_value(json_object_get(row, "sha256")));
+	const char *media = gc_arena_strdup(req->arena, json_string_value(json_object_get(row, "media_type")));
+	const char *name = gc_arena_strdup(req->arena, json_string_value(json_object_get(row, "filename")));
+	json_decref(row);
+	if (!sha || !media || !name)
+		return GC_ENOMEM;
+	return gc_view_stored_file(req, view, gc_attachments_data_dir(), sha, media, name, fid);
 }
 
 /* --- the Secretariat's anonymous statistics ------------------------------------------------------------------ */

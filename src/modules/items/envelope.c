@@ -344,7 +344,8 @@ static const struct items_in_spec version_only[] = {
 
 static gc_status envelope_change(struct gc_request *req, struct gc_view *view,
 				 gc_status (*op)(struct gc_item_ctx *, int64_t, int64_t),
-				 bool (*may)(const struct gc_principal *, const struct gc_item_envelope *))
+				 bool (*may)(const struct gc_principal *, const struct gc_item_envelope *),
+				 bool (*status_allows)(enum gc_item_status), const char *status_key)
 {
 	int64_t id = items_path_id(req, 0), version = 0;
 	struct gc_item_ctx ctx;
@@ -372,19 +373,32 @@ static gc_status envelope_change(struct gc_request *req, struct gc_view *view,
 		return status;
 	const char *module = gc_arena_strdup(req->arena, env.module);
 	status = op(&ctx, id, version);
+	/* A 409 says which: the item's status does not allow the step, or the version is stale. */
 	if (status != GC_OK)
-		return items_refuse(req, &ctx, id, status, NULL);
+		return items_refuse(req, &ctx, id, status,
+				    status == GC_ECONFLICT && !status_allows(env.status) ? status_key : NULL);
 	return items_answer_changed(req, view, &ctx, id, module, NULL);
+}
+
+static bool is_draft(enum gc_item_status s)
+{
+	return s == GC_ITEM_DRAFT;
+}
+
+static bool not_withdrawn(enum gc_item_status s)
+{
+	return s != GC_ITEM_WITHDRAWN;
 }
 
 gc_status items_submit(struct gc_request *req, struct gc_view *view)
 {
-	return envelope_change(req, view, gc_item_submit, gc_policy_can_edit);
+	return envelope_change(req, view, gc_item_submit, gc_policy_can_edit, is_draft, "items.error_status_submit");
 }
 
 gc_status items_withdraw(struct gc_request *req, struct gc_view *view)
 {
-	return envelope_change(req, view, gc_item_withdraw, gc_policy_can_withdraw);
+	return envelope_change(req, view, gc_item_withdraw, gc_policy_can_withdraw, not_withdrawn,
+			       "items.error_status_withdraw");
 }
 
 /* --- POST /items/{id}/access ----------------------------------------------------------- */

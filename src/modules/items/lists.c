@@ -263,6 +263,9 @@ static gc_status decide(struct gc_request *req, struct gc_view *view, bool publi
 		message_key = "items.error_reason";
 	if (status == GC_OK)
 		return items_answer_changed(req, view, &ctx, id, module, "/review");
+	/* A 409 says which: the item is no longer pending, or the version is stale. */
+	if (status == GC_ECONFLICT)
+		message_key = env.status != GC_ITEM_PENDING ? "items.error_status_review" : NULL;
 	if (status != GC_EINVAL || req->is_api)
 		return items_refuse(req, &ctx, id, status, message_key);
 	/* A page shows the queue again, the message beside the item's form. */

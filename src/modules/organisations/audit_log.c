@@ -1,5 +1,6 @@
 /*
- * The audit log browser. Secretariat admins read every entry; an
+ * The audit log browser. Secretariat admins read every entry but those of
+ * requests between states, which only the acting state's admins read; an
  * organisation's admins read the entries about their organisation: those
  * its people wrote (actor_org), and those whose target is the organisation
  * or one of its users. Everybody else gets 403.
@@ -192,6 +193,11 @@ gc_status audit_list(struct gc_request *req, struct gc_view *view)
 			   " LEFT JOIN organisations o ON o.id = a.actor_org WHERE 1 = 1");
 	if (!everything)
 		ADD(&q, ABOUT_ORG, GC_INT(p->org_id), GC_TEXT(own_org), GC_INT(p->org_id));
+	/* A request between states belongs to the two states (docs/contacts.md): its
+	 * records (which states, kind, label) are read by the acting organisation's
+	 * admins only; the Secretariat has the times, in GET /requests/stats. */
+	ADD(&q, " AND (a.target_type IS NULL OR a.target_type <> 'contact_request' OR a.actor_org = ?)",
+	    GC_INT(p->org_id));
 	if (org)
 		ADD(&q, ABOUT_ORG, GC_INT(org), GC_TEXT(filter_org), GC_INT(org));
 	if (action) {

@@ -22,6 +22,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/parse.h"
+#include "http/download.h"
 #include "http/server.h"
 #include "modules/policies/policies.h"
 #include "store/attachments.h"
@@ -282,7 +283,6 @@ gc_status policies_attachment_get(struct gc_request *req, struct gc_view *view)
 	struct gc_item_ctx ctx;
 	struct gc_item_envelope env;
 	json_t *row = NULL;
-	size_t len = 0;
 	int64_t id = path_int(req, 0), aid = path_int(req, 1);
 	gc_status st = visible_policy(req, &ctx, id, &env);
 	if (st != GC_OK)
@@ -292,66 +292,16 @@ gc_status policies_attachment_get(struct gc_request *req, struct gc_view *view)
 	st = gc_attachment_get(ctx.db, id, aid, &row);
 	if (st != GC_OK)
 		return gc_req_fail_status(req, st, NULL, NULL);
-	const char *stored = json_string_value(json_object_get(row, "sha256"));
-	const char *sha = gc_arena_strdup(req->arena, stored ? stored : "");
-	const char *media = json_string_value(json_object_get(row, "media_type"));
+	const char *sha = gc_arena_strdup(req->arena, json_string_value(json_object_get(row, "sha256")));
+	const char *media = gc_arena_strdup(req->arena, json_string_value(json_object_get(row, "media_type")));
 	const char *name = gc_arena_strdup(req->arena, json_string_value(json_object_get(row, "filename")));
-	const char *etag = sha ? gc_arena_printf(req->arena, "\"%s\"", sha) : NULL;
-	const char *type = media && strncmp(media, "text/", 5) == 0 ? gc_arena_printf(req->arena, "%s; charset=utf-8", media)
-								   : gc_arena_strdup(req->arena, media ? media : "");
 	json_decref(row);
-	if (!sha || !name || !etag || !type)
+	if (!sha || !media || !name)
 		return GC_ENOMEM;
-	int fd = -1;
-	st = gc_files_open(gc_attachments_data_dir(), sha, req->server->config.max_upload_bytes, &fd, &len);
-	if (st == GC_ENOTFOUND) {
-		gc_log(GC_LOG_ERROR, "an attachment's file is missing", "{s:I}", "attachment_id", (json_int_t)aid);
-		return GC_EIO;
-	}
-	if (st != GC_OK)
-		return st;
-	/* The view owns the file from here: sent without being read into memory, closed when sent. */
-	view->fd = fd;
-	view->has_fd = true;
-	/* Served as a download in a sandbox, whatever a browser would make of it (SECURITY.md F4). */
-	st = gc_add_header(req, "Content-Security-Policy", "sandbox; default-src 'none'");
-	if (st != GC_OK)
-		return st;
-	view->kind = GC_VIEW_RAW;
-	view->content_type = type;
-	view->body_len = len;
-	view->filename = name;
-	view->etag = etag;
-	return GC_OK;
+	return gc_view_stored_file(req, view, gc_attachments_data_dir(), sha, media, name, aid);
 }
 
 /* --- POST /policies/{id}/attachments ---------------------------------------------------------------- */
-
-/* The declared type without parameters, lower case; "" when none. */
-static const char *declared_type(struct gc_request *req, const char *ct)
-{
-	size_t n = strcspn(ct ? ct : "", ";");
-	char *t = gc_arena_strndup(req->arena, ct ? ct : "", n);
-	if (!t)
-		return "";
-	for (char *p = t; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p + 32);
-	while (n > 0 && (t[n - 1] == ' ' || t[n - 1] == '\t'))
-		t[--n] = '\0';
-	return t;
-}
-
-static const char *extension_of(const char *media)
-{
-	if (strcmp(media, GC_MEDIA_PDF) == 0)
-		return ".pdf";
-	if (strcmp(media, GC_MEDIA_HTML) == 0)
-		return ".html";
-	if (strcmp(media, GC_MEDIA_DOCX) == 0)
-		return ".docx";
-	return ".txt";
-}
 
 gc_status policies_attachment_upload(struct gc_request *req, struct gc_view *view)
 {
@@ -359,7 +309,7 @@ gc_status policies_attachment_upload(struct gc_request *req, struct gc_view *vie
 	struct gc_item_ctx ctx;
 	struct gc_item_envelope env;
 	int64_t id = path_int(req, 0), aid = 0, count = 0;
-	char sha[GC_SHA256_HEX], detected[128], name[GC_ATTACHMENTS_MAX_NAME + 1];
+	char sha[GC_SHA256_HEX], name[GC_FILES_MAX_NAME + 1];
 	const char *media = NULL;
 	bool bad_version = false;
 	gc_status st = visible_policy(req, &ctx, id, &env);
@@ -382,23 +332,17 @@ gc_status policies_attachment_upload(struct gc_request *req, struct gc_view *vie
 	if (req->n_files > 1)
 		return upload_invalid(req, view, &ctx, id, 422, "invalid_field", "attachments.error_one_file", "file");
 
-	/* What the file is, by its bytes; the name and the declared type only have to agree. */
-	st = gc_files_detect(file->data, file->len, &media, detected, sizeof(detected));
+	/* What the file is, by its bytes (the one check of store/files.h). */
+	enum gc_files_verdict verdict;
+	st = gc_files_accept(file->data, file->len, file->filename, file->content_type, &media, name, &verdict);
 	if (st != GC_OK)
 		return st;
-	if (!media)
+	if (verdict == GC_FILES_UNSUPPORTED)
 		return upload_invalid(req, view, &ctx, id, 415, "unsupported_media_type", "attachments.error_type", "file");
-	const char *declared = declared_type(req, file->content_type);
-	const char *by_name = gc_files_media_of_name(file->filename);
-	const char *dot = strrchr(file->filename, '.');
-	if ((declared[0] && strcmp(declared, "application/octet-stream") != 0 && strcmp(declared, media) != 0) ||
-	    (dot && dot[1] && (!by_name || strcmp(by_name, media) != 0)))
+	if (verdict == GC_FILES_DISGUISED)
 		return upload_invalid(req, view, &ctx, id, 422, "invalid_field", "attachments.error_disguised", "file");
-	if (strcmp(media, GC_MEDIA_PDF) == 0 && gc_files_pdf_active(file->data, file->len))
+	if (verdict == GC_FILES_ACTIVE)
 		return upload_invalid(req, view, &ctx, id, 422, "invalid_field", "attachments.error_active", "file");
-	gc_files_safe_name(file->filename, name, GC_ATTACHMENTS_MAX_NAME - 8);
-	if (!gc_files_media_of_name(name))
-		snprintf(name + strlen(name), sizeof(name) - strlen(name), "%s", extension_of(media));
 
 	st = gc_attachment_count(ctx.db, id, &count);
 	if (st != GC_OK)
