@@ -173,12 +173,22 @@ gc_status capacity_label_entry(struct gc_request *req, const struct capacity_kin
 		const char *sql = NULL;
 		if (f->type == CF_ORGS)
 			sql = "SELECT id AS value, name AS name FROM organisations WHERE id = ?";
-		else if (f->type == CF_REGIONS)
-			sql = gc_arena_printf(req->arena, "SELECT code AS value, name_%s AS name FROM regions WHERE code = ?", lang);
-		else if (f->type == CF_STATES)
-			sql = gc_arena_printf(req->arena, "SELECT iso3 AS value, name_%s AS name FROM countries WHERE iso3 = ?", lang);
 		if (sql) {
 			st = names_of(req, db, sql, v, &labels);
+		} else if (f->type == CF_REGIONS || f->type == CF_STATES) {
+			/* render/places.h; an unknown code names itself, as names_of does. */
+			labels = json_array();
+			size_t j;
+			json_t *e;
+			json_array_foreach(v, j, e) {
+				const char *code = json_string_value(e);
+				const char *name = f->type == CF_REGIONS ? gc_region_name(code, lang) : gc_country_name(code, lang);
+				if (!labels || json_array_append_new(labels, json_pack("{s:O, s:s?}", "value", e, "name",
+										   name ? name : code))) {
+					json_decref(labels);
+					return GC_ENOMEM;
+				}
+			}
 		} else if (f->type == CF_ENUM_LIST || f->type == CF_TOPICS || f->type == CF_LANGS) {
 			labels = json_array();
 			size_t j;
