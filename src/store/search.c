@@ -38,7 +38,6 @@
  * neither shown nor counted. Facets are counted under the same filters as
  * the hits, in one statement over the matching documents.
  */
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +46,7 @@
 #include "base/buf.h"
 #include "base/fold.h"
 #include "base/text.h"
+#include "store/qcache.h"
 #include "store/search.h"
 
 #define SEARCH_SQL_MAX 16384
@@ -648,37 +648,13 @@ static gc_status search_snippets(json_t *hits, const struct gc_fold_query *fq)
 /* --- the result cache ----------------------------------------------------------------- */
 
 /*
- * Answers by their whole query, in sets of SEARCH_CACHE_WAYS slots chosen by
- * a hash of it; a new answer takes its set's least recently used slot. An answer is served while the change
- * counter it was computed under is the database's: every write that can
- * change a search answer bumps it (item writes, gc_search_put and
- * gc_search_delete, settings). Copies go in and out, so a caller may
- * change its answer. Bounded: SEARCH_CACHE_SLOTS answers of at most
- * GC_SEARCH_MAX_LIMIT hits.
+ * Answers by their whole query, kept in the query cache's store
+ * (store/qcache.h): an answer is served while the change counter it was
+ * computed under is the database's: every write that can change a search
+ * answer bumps it (item writes, gc_search_put and gc_search_delete,
+ * settings). Copies go in and out, so a caller may change its answer.
+ * Bounded: GC_QCACHE_SLOTS answers of at most GC_SEARCH_MAX_LIMIT hits.
  */
-#define SEARCH_CACHE_SLOTS 1024
-#define SEARCH_CACHE_WAYS 8 /* slots a query may use: a set, the least recently used replaced */
-
-static struct {
-	uint64_t hash;
-	char *key;
-	int64_t changes;
-	json_t *result;
-	uint64_t used;
-} search_cache[SEARCH_CACHE_SLOTS];
-static uint64_t search_cache_tick;
-static pthread_mutex_t search_cache_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static uint64_t cache_hash(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ull;
-	}
-	return h;
-}
-
 static void cache_field(struct gc_buf *b, const char *s)
 {
 	/* Length-prefixed, so no value can pass for a field boundary. */
@@ -722,65 +698,6 @@ static char *cache_key(enum gc_db_engine engine, const struct gc_search_query *q
 	return gc_buf_error(&b) ? (gc_buf_free(&b), NULL) : gc_buf_take(&b, NULL);
 }
 
-/* The first slot of the set of hash h. */
-static size_t cache_set(uint64_t h)
-{
-	return (size_t)(h % (SEARCH_CACHE_SLOTS / SEARCH_CACHE_WAYS)) * SEARCH_CACHE_WAYS;
-}
-
-static json_t *cache_get(const char *key, int64_t changes)
-{
-	uint64_t h = cache_hash(key, strlen(key));
-	json_t *copy = NULL;
-	pthread_mutex_lock(&search_cache_lock);
-	for (size_t slot = cache_set(h); slot < cache_set(h) + SEARCH_CACHE_WAYS; slot++) {
-		if (search_cache[slot].result && search_cache[slot].hash == h && search_cache[slot].changes == changes &&
-		    strcmp(search_cache[slot].key, key) == 0) {
-			search_cache[slot].used = ++search_cache_tick;
-			copy = json_deep_copy(search_cache[slot].result);
-			break;
-		}
-	}
-	pthread_mutex_unlock(&search_cache_lock);
-	return copy;
-}
-
-static void cache_put(char *key, int64_t changes, const json_t *result)
-{
-	json_t *copy = json_deep_copy(result);
-	if (!copy) {
-		free(key);
-		return;
-	}
-	uint64_t h = cache_hash(key, strlen(key));
-	pthread_mutex_lock(&search_cache_lock);
-	/* The same query's slot, else an empty or outdated one, else the least recently used. */
-	size_t first = cache_set(h), pick = first;
-	for (size_t slot = first; slot < first + SEARCH_CACHE_WAYS; slot++) {
-		if (search_cache[slot].result && search_cache[slot].hash == h && strcmp(search_cache[slot].key, key) == 0) {
-			pick = slot;
-			break;
-		}
-		if (!search_cache[slot].result || search_cache[slot].changes != changes) {
-			pick = slot;
-			continue;
-		}
-		if (search_cache[pick].result && search_cache[pick].changes == changes &&
-		    search_cache[slot].used < search_cache[pick].used)
-			pick = slot;
-	}
-	char *old_key = search_cache[pick].key;
-	json_t *old_result = search_cache[pick].result;
-	search_cache[pick].hash = h;
-	search_cache[pick].key = key;
-	search_cache[pick].changes = changes;
-	search_cache[pick].result = copy;
-	search_cache[pick].used = ++search_cache_tick;
-	pthread_mutex_unlock(&search_cache_lock);
-	free(old_key);
-	json_decref(old_result);
-}
-
 gc_status gc_search_run(struct gc_db *db, const struct gc_search_query *query, json_t **result)
 {
 	char *key = NULL;
@@ -815,7 +732,7 @@ gc_status gc_search_run(struct gc_db *db, const struct gc_search_query *query, j
 	have_fq = true;
 	if (query->cache && gc_db_changes_counter(db, &changes) == GC_OK &&
 	    (key = cache_key(gc_db_engine(db), query, match)) != NULL) {
-		json_t *cached = cache_get(key, changes);
+		json_t *cached = gc_qcache_get(key, strlen(key), changes);
 		if (cached) {
 			*result = cached;
 			st = GC_OK;
@@ -836,7 +753,7 @@ gc_status gc_search_run(struct gc_db *db, const struct gc_search_query *query, j
 		goto out;
 	}
 	if (key) {
-		cache_put(key, changes, out);
+		gc_qcache_put(key, strlen(key), changes, out);
 		key = NULL;
 	}
 	*result = out;

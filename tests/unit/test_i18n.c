@@ -15,6 +15,7 @@
 #include "base/log.h"
 #include "modules/countries/reference.h"
 #include "render/i18n.h"
+#include "render/places.h"
 #include "render/po.h"
 #include "store/migrate.h"
 #include "store/store.h"
@@ -740,6 +741,53 @@ static void check_reference(const char *url, const char *data_dir)
 	cr_assert_str_eq(json_string_value(json_object_get(row, "subregion")), "202");
 	cr_assert_str_eq(json_string_value(json_object_get(row, "intermediate")), "014");
 	json_decref(row);
+
+	/*
+	 * render/places.h names what the tables name, in every language, and
+	 * orders the states as ORDER BY name_<lang> does on this engine.
+	 */
+	for (size_t l = 0; l < GC_LANG_COUNT; l++) {
+		char sql[160];
+		json_t *rows = NULL;
+		snprintf(sql, sizeof(sql), "SELECT iso3 AS k, name_%s AS v, region AS r, subregion AS s, intermediate AS i"
+			 " FROM countries ORDER BY name_%s, iso3", gc_langs[l], gc_langs[l]);
+		cr_assert_eq(gc_db_query(db, sql, GC_NO_PARAMS, &rows), GC_OK, "%s", gc_db_errmsg(db));
+		const struct gc_place *const *list = NULL;
+		size_t n = gc_countries_by_name(gc_langs[l], &list);
+		cr_assert_eq(n, json_array_size(rows));
+		json_t *choices = gc_country_choices(gc_langs[l]);
+		cr_assert_eq(json_array_size(choices), n);
+		for (size_t i = 0; i < n; i++) {
+			json_t *c = json_array_get(rows, i);
+			const char *k = json_string_value(json_object_get(c, "k"));
+			cr_assert_str_eq(list[i]->code, k, "%s: position %zu", gc_langs[l], i);
+			cr_assert_str_eq(gc_country_name(k, gc_langs[l]), json_string_value(json_object_get(c, "v")));
+			cr_assert_str_eq(json_string_value(json_object_get(json_array_get(choices, i), "value")), k);
+			cr_assert_str_eq(list[i]->region, json_string_value(json_object_get(c, "r")));
+			cr_assert_str_eq(list[i]->subregion, json_string_value(json_object_get(c, "s")));
+			const char *inter = json_string_value(json_object_get(c, "i"));
+			cr_assert(inter ? list[i]->intermediate && strcmp(inter, list[i]->intermediate) == 0
+					: list[i]->intermediate == NULL);
+		}
+		json_decref(choices);
+		json_decref(rows);
+		snprintf(sql, sizeof(sql), "SELECT code AS k, name_%s AS v FROM regions", gc_langs[l]);
+		cr_assert_eq(gc_db_query(db, sql, GC_NO_PARAMS, &rows), GC_OK);
+		cr_assert_eq(json_array_size(rows), 29);
+		size_t i;
+		json_t *g;
+		json_array_foreach(rows, i, g)
+			cr_assert_str_eq(gc_region_name(json_string_value(json_object_get(g, "k")), gc_langs[l]),
+					 json_string_value(json_object_get(g, "v")));
+		json_decref(rows);
+	}
+	cr_assert_null(gc_country_name("XXX", "en"));
+	cr_assert_null(gc_country_name(NULL, "en"));
+	cr_assert_null(gc_region_name("999", "fr"));
+	cr_assert_str_eq(gc_country_name("KEN", "ru"), "Кения");
+	cr_assert_str_eq(gc_country_name("KEN", "xx"), "Kenya", "an unsupported language reads English");
+	cr_assert_str_eq(gc_country_name("KEN", NULL), "Kenya");
+	cr_assert_str_eq(gc_region_name("150", "es"), "Europa");
 
 	/* The schema's own constraints hold too. */
 	if (gc_db_engine(db) == GC_DB_SQLITE) {

@@ -25,6 +25,7 @@
 #include "store/jobs.h"
 #include "store/migrate.h"
 #include "store/outbox.h"
+#include "store/qcache.h"
 #include "store/search.h"
 #include "store/store.h"
 
@@ -1404,4 +1405,85 @@ Test(pool, sqlite_paths)
 	char cmd[200];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	cr_assert_eq(system(cmd), 0);
+}
+
+/* --- the query cache (store/qcache.h) --------------------------------------------------- */
+
+static int64_t qcache_sum(struct fx *f, int64_t changes, const char *sql, int64_t above)
+{
+	json_t *rows = NULL;
+	OK(gc_qcache_query(f->db, changes, sql, GC_PARAMS(GC_INT(above)), &rows));
+	int64_t sum = 0;
+	size_t i;
+	json_t *row;
+	json_array_foreach(rows, i, row)
+		sum += json_integer_value(json_object_get(row, "x"));
+	json_decref(rows);
+	return sum;
+}
+
+STORE_TEST(qcache_keys_and_counter)
+{
+	const char *sql = "SELECT x AS x FROM q WHERE x > ? ORDER BY x";
+	uint64_t hits0, misses0, hits, misses;
+	gc_qcache_clear();
+	OK(gc_db_exec_script(f->db, "CREATE TABLE q (x INTEGER)"));
+	OK(gc_db_exec(f->db, "INSERT INTO q (x) VALUES (1), (2), (3)", GC_NO_PARAMS, NULL));
+	gc_qcache_stats(&hits0, &misses0);
+	cr_assert_eq(qcache_sum(f, 7, sql, 0), 6);
+	OK(gc_db_exec(f->db, "INSERT INTO q (x) VALUES (10)", GC_NO_PARAMS, NULL));
+	/* Same statement, parameters and counter: the kept answer (a write that bumps nothing is not seen). */
+	cr_assert_eq(qcache_sum(f, 7, sql, 0), 6);
+	gc_qcache_stats(&hits, &misses);
+	cr_assert_eq(hits - hits0, 1);
+	cr_assert_eq(misses - misses0, 1);
+	/* Another counter: computed again. */
+	cr_assert_eq(qcache_sum(f, 8, sql, 0), 16);
+	/* Another parameter, or another text: never the other's answer. */
+	cr_assert_eq(qcache_sum(f, 8, sql, 2), 13);
+	cr_assert_eq(qcache_sum(f, 8, "SELECT x AS x FROM q WHERE x >= ? ORDER BY x", 2), 15);
+	cr_assert_eq(qcache_sum(f, 8, sql, 0), 16);
+	/* A text parameter that only differs by a boundary character is another key. */
+	json_t *a = NULL, *b = NULL;
+	OK(gc_qcache_query(f->db, 8, "SELECT COUNT(*) AS x FROM q WHERE CAST(? AS TEXT) = CAST(? AS TEXT)",
+			   GC_PARAMS(GC_TEXT("a|"), GC_TEXT("b")), &a));
+	OK(gc_qcache_query(f->db, 8, "SELECT COUNT(*) AS x FROM q WHERE CAST(? AS TEXT) = CAST(? AS TEXT)",
+			   GC_PARAMS(GC_TEXT("a"), GC_TEXT("|b")), &b));
+	cr_assert_eq(json_integer_value(json_object_get(json_array_get(a, 0), "x")), 0);
+	cr_assert_eq(json_integer_value(json_object_get(json_array_get(b, 0), "x")), 0);
+	gc_qcache_stats(&hits, &misses);
+	cr_assert_eq(hits - hits0, 2);
+	json_decref(a);
+	json_decref(b);
+	/* The caller owns a copy: changing it changes nothing kept. */
+	json_t *rows = NULL;
+	OK(gc_qcache_query(f->db, 8, sql, GC_PARAMS(GC_INT(0)), &rows));
+	json_array_clear(rows);
+	json_decref(rows);
+	cr_assert_eq(qcache_sum(f, 8, sql, 0), 16);
+	int64_t n = 0;
+	OK(gc_qcache_query_int(f->db, 8, "SELECT COUNT(*) AS n FROM q WHERE x > ?", GC_PARAMS(GC_INT(1)), &n));
+	cr_assert_eq(n, 3);
+	gc_qcache_clear();
+}
+
+STORE_TEST(qcache_large_answers_not_kept)
+{
+	uint64_t hits0, misses0, hits, misses;
+	gc_qcache_clear();
+	OK(gc_db_exec_script(f->db, "CREATE TABLE q (x INTEGER)"));
+	for (int i = 0; i < GC_QCACHE_MAX_ROWS + 1; i++)
+		OK(gc_db_exec(f->db, "INSERT INTO q (x) VALUES (?)", GC_PARAMS(GC_INT(i)), NULL));
+	gc_qcache_stats(&hits0, &misses0);
+	const char *sql = "SELECT x AS x FROM q WHERE x >= ?";
+	json_t *rows = NULL;
+	for (int round = 0; round < 2; round++) {
+		OK(gc_qcache_query(f->db, 1, sql, GC_PARAMS(GC_INT(0)), &rows));
+		cr_assert_eq(json_array_size(rows), GC_QCACHE_MAX_ROWS + 1);
+		json_decref(rows);
+	}
+	gc_qcache_stats(&hits, &misses);
+	cr_assert_eq(hits - hits0, 0, "an answer over the bound is computed each time");
+	cr_assert_eq(misses - misses0, 2);
+	gc_qcache_clear();
 }

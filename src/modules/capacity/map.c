@@ -9,6 +9,7 @@
  */
 #include <string.h>
 
+#include "render/places.h"
 #include "base/buf.h"
 #include "modules/capacity/capacity.h"
 
@@ -132,17 +133,12 @@ static gc_status count(struct gc_request *req, struct gc_item_ctx *ctx, struct m
 	return st;
 }
 
-static gc_status region_names(struct gc_request *req, struct gc_db *db, const char *names[MAP_REGIONS])
+static gc_status region_names(struct gc_request *req, const char *names[MAP_REGIONS])
 {
-	const char *lang = gc_lang_find(req->lang) ? gc_lang_find(req->lang) : GC_LANG_DEFAULT;
-	const char *sql = gc_arena_printf(req->arena, "SELECT name_%s AS name FROM regions WHERE code = ?", lang);
 	for (int r = 0; r < MAP_REGIONS; r++) {
-		json_t *row = NULL;
-		gc_status st = sql ? gc_db_query_one(db, sql, GC_PARAMS(GC_TEXT(capacity_map_regions[r])), &row) : GC_ENOMEM;
-		if (st != GC_OK)
-			return st;
-		names[r] = gc_arena_strdup(req->arena, json_string_value(json_object_get(row, "name")));
-		json_decref(row);
+		names[r] = gc_region_name(capacity_map_regions[r], req->lang); /* render/places.h */
+		if (!names[r])
+			return GC_ENOTFOUND;
 	}
 	return GC_OK;
 }
@@ -159,7 +155,7 @@ gc_status capacity_map(struct gc_request *req, struct gc_view *view)
 	if (st == GC_OK)
 		st = count(req, &ctx, m);
 	if (st == GC_OK)
-		st = region_names(req, ctx.db, names);
+		st = region_names(req, names);
 	if (st == GC_OK)
 		st = gc_view_page(req, view, "capacity/map", "capacity.map_title");
 	if (st != GC_OK)
@@ -219,7 +215,7 @@ gc_status capacity_map_svg(struct gc_request *req, struct gc_view *view)
 	if (st == GC_OK)
 		st = count(req, &ctx, m);
 	if (st == GC_OK)
-		st = region_names(req, ctx.db, names);
+		st = region_names(req, names);
 	if (st != GC_OK)
 		return st;
 	int most = 1;

@@ -18,6 +18,7 @@
  */
 #include <string.h>
 
+#include "render/places.h"
 #include "base/clock.h"
 #include "modules/capacity/capacity.h"
 
@@ -44,44 +45,19 @@ static bool in_array(const json_t *a, const char *s)
 	return false;
 }
 
-static const char *region_name(struct gc_request *req, struct gc_db *db, const char *code)
+/* The caller's state, its regions and its name (render/places.h: no query). */
+static void home_read(struct gc_request *req, const char *country, struct home *h)
 {
-	const char *lang = gc_lang_find(req->lang) ? gc_lang_find(req->lang) : GC_LANG_DEFAULT;
-	json_t *row = NULL;
-	const char *sql = gc_arena_printf(req->arena, "SELECT name_%s AS name FROM regions WHERE code = ?", lang);
-	if (!sql || gc_db_query_one(db, sql, GC_PARAMS(GC_TEXT(code)), &row) != GC_OK)
-		return code;
-	const char *name = gc_arena_strdup(req->arena, json_string_value(json_object_get(row, "name")));
-	json_decref(row);
-	return name ? name : code;
-}
-
-static gc_status home_read(struct gc_request *req, struct gc_db *db, const char *country, struct home *h)
-{
-	const char *lang = gc_lang_find(req->lang) ? gc_lang_find(req->lang) : GC_LANG_DEFAULT;
-	json_t *row = NULL;
 	memset(h, 0, sizeof(*h));
 	h->country = country;
-	if (!country)
-		return GC_OK;
-	const char *sql = gc_arena_printf(req->arena,
-					  "SELECT region AS region, subregion AS subregion, intermediate AS intermediate,"
-					  " name_%s AS name FROM countries WHERE iso3 = ?",
-					  lang);
-	gc_status st = sql ? gc_db_query_one(db, sql, GC_PARAMS(GC_TEXT(country)), &row) : GC_ENOMEM;
-	if (st == GC_ENOTFOUND)
-		return GC_OK;
-	if (st != GC_OK)
-		return st;
-	const char *const cols[] = { "region", "subregion", "intermediate" };
-	for (int i = 0; i < 3; i++) {
-		const char *s = json_string_value(json_object_get(row, cols[i]));
-		h->regions[i] = s ? gc_arena_strdup(req->arena, s) : NULL;
-	}
-	const char *name = json_string_value(json_object_get(row, "name"));
-	h->country_name = name ? gc_arena_strdup(req->arena, name) : country;
-	json_decref(row);
-	return GC_OK;
+	const struct gc_place *c = gc_country_find(country);
+	if (!c)
+		return;
+	h->regions[0] = c->region;
+	h->regions[1] = c->subregion;
+	h->regions[2] = c->intermediate;
+	const char *name = gc_place_name(c, req->lang);
+	h->country_name = name ? name : country;
 }
 
 static const char *tr(struct gc_request *req, const char *key)
@@ -93,7 +69,7 @@ static const char *tr(struct gc_request *req, const char *key)
  * Scores candidate c for need n. *score gets 0..100, or -1 when no topic is
  * shared; reasons gets the explanation's parts.
  */
-static gc_status score_pair(struct gc_request *req, struct gc_db *db, const struct side *n, const struct home *h,
+static gc_status score_pair(struct gc_request *req, const struct side *n, const struct home *h,
 			    const struct side *c, bool c_is_event, int *score, json_t *reasons)
 {
 	const json_t *nt = json_object_get(n->content, "topics"), *ct = json_object_get(c->content, "topics");
@@ -166,7 +142,7 @@ static gc_status score_pair(struct gc_request *req, struct gc_db *db, const stru
 		for (int r = 0; r < 3 && !open_to; r++)
 			if (h->regions[r] && in_array(json_object_get(c->content, "eligible_regions"), h->regions[r]))
 				open_to = capacity_replace(req, tr(req, "capacity.why_open_to"), "{place}",
-							   region_name(req, db, h->regions[r]));
+							   gc_region_name(h->regions[r], req->lang) ? gc_region_name(h->regions[r], req->lang) : h->regions[r]);
 	}
 	if (open_to) {
 		s += 15;
@@ -292,7 +268,7 @@ gc_status capacity_match_need(struct gc_request *req, struct gc_item_ctx *ctx, i
 	struct side n = { .content = need, .from = json_string_value(json_object_get(need, "from")),
 			  .until = json_string_value(json_object_get(need, "until")) };
 	json_t *found = json_array();
-	gc_status st = found ? home_read(req, ctx->db, need_country, &h) : GC_ENOMEM;
+	gc_status st = found ? (home_read(req, need_country, &h), GC_OK) : GC_ENOMEM;
 	static const char *const kinds[] = { "offer", "event" };
 	(void)need_id;
 	for (size_t k = 0; st == GC_OK && k < 2; k++) {
@@ -311,7 +287,7 @@ gc_status capacity_match_need(struct gc_request *req, struct gc_item_ctx *ctx, i
 					   .until = json_string_value(json_object_get(row, "ends_at")),
 					   .eligibility = json_string_value(json_object_get(row, "eligibility")) };
 			int score = -1;
-			st = c && reasons ? score_pair(req, ctx->db, &n, &h, &cs, event, &score, reasons) : GC_ENOMEM;
+			st = c && reasons ? score_pair(req, &n, &h, &cs, event, &score, reasons) : GC_ENOMEM;
 			if (st == GC_OK && score >= 0) {
 				st = suggestion(req, row, c, score, reasons, found);
 				reasons = NULL;
@@ -345,9 +321,9 @@ gc_status capacity_match_offer(struct gc_request *req, struct gc_item_ctx *ctx, 
 		struct side n = { .content = c, .from = json_string_value(json_object_get(row, "starts_at")),
 				  .until = json_string_value(json_object_get(row, "ends_at")) };
 		int score = -1;
-		st = c && reasons ? home_read(req, ctx->db, json_string_value(json_object_get(row, "country")), &h) : GC_ENOMEM;
+		st = c && reasons ? (home_read(req, json_string_value(json_object_get(row, "country")), &h), GC_OK) : GC_ENOMEM;
 		if (st == GC_OK)
-			st = score_pair(req, ctx->db, &n, &h, &cs, false, &score, reasons);
+			st = score_pair(req, &n, &h, &cs, false, &score, reasons);
 		if (st == GC_OK && score >= 0) {
 			st = suggestion(req, row, c, score, reasons, found);
 			reasons = NULL;

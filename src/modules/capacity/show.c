@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "render/places.h"
 #include "auth/principal.h"
 #include "base/parse.h"
 #include "base/buf.h"
@@ -172,12 +173,22 @@ gc_status capacity_label_entry(struct gc_request *req, const struct capacity_kin
 		const char *sql = NULL;
 		if (f->type == CF_ORGS)
 			sql = "SELECT id AS value, name AS name FROM organisations WHERE id = ?";
-		else if (f->type == CF_REGIONS)
-			sql = gc_arena_printf(req->arena, "SELECT code AS value, name_%s AS name FROM regions WHERE code = ?", lang);
-		else if (f->type == CF_STATES)
-			sql = gc_arena_printf(req->arena, "SELECT iso3 AS value, name_%s AS name FROM countries WHERE iso3 = ?", lang);
 		if (sql) {
 			st = names_of(req, db, sql, v, &labels);
+		} else if (f->type == CF_REGIONS || f->type == CF_STATES) {
+			/* render/places.h; an unknown code names itself, as names_of does. */
+			labels = json_array();
+			size_t j;
+			json_t *e;
+			json_array_foreach(v, j, e) {
+				const char *code = json_string_value(e);
+				const char *name = f->type == CF_REGIONS ? gc_region_name(code, lang) : gc_country_name(code, lang);
+				if (!labels || json_array_append_new(labels, json_pack("{s:O, s:s?}", "value", e, "name",
+										   name ? name : code))) {
+					json_decref(labels);
+					return GC_ENOMEM;
+				}
+			}
 		} else if (f->type == CF_ENUM_LIST || f->type == CF_TOPICS || f->type == CF_LANGS) {
 			labels = json_array();
 			size_t j;
@@ -552,9 +563,8 @@ gc_status capacity_form_model(struct gc_request *req, struct gc_item_ctx *ctx, c
 	const char *lang = gc_lang_find(req->lang) ? gc_lang_find(req->lang) : GC_LANG_DEFAULT;
 	json_t *countries = NULL, *orgs = NULL, *orgs2 = NULL, *regions = NULL, *topics = NULL, *langs = NULL,
 	       *text_langs = NULL;
-	const char *sql = gc_arena_printf(req->arena, "SELECT iso3 AS value, name_%s AS label FROM countries ORDER BY name_%s",
-					  lang, lang);
-	gc_status st = sql ? gc_db_query(ctx->db, sql, GC_NO_PARAMS, &countries) : GC_ENOMEM;
+	countries = gc_country_choices(lang);
+	gc_status st = countries ? GC_OK : GC_ENOMEM;
 	if (st == GC_OK)
 		st = gc_db_query(ctx->db,
 				 "SELECT id AS value, name AS label FROM organisations WHERE status = 'active'"

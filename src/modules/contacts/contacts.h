@@ -211,8 +211,6 @@ GC_MUST_CHECK gc_status contacts_content_store(struct gc_db *db, int64_t id, con
 
 /* The item id of path parameter 0, or 0 when it is not a positive integer. */
 int64_t contacts_path_id(const struct gc_request *req);
-/* The country's name in the reader's language, or NULL (arena). */
-const char *contacts_country_name(struct gc_request *req, struct gc_db *db, const char *iso3);
 /* Sets "<field>_label", the stored UTC instant for people, beside each of fields (NULL-ended). */
 GC_MUST_CHECK gc_status contacts_label_times(struct gc_request *req, json_t *obj, const char *const *fields);
 /* The i18n key of a kind's label ("contacts.kind_technical"). */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "render/places.h"
 #include "modules/contacts/contacts.h"
 
 struct list_query {
@@ -141,7 +142,7 @@ static json_t *parse_list(const json_t *row, const char *key)
 }
 
 /* A row of LIST_COLUMNS as the list shows it. */
-static gc_status shape_row(struct gc_request *req, struct gc_db *db, json_t *row)
+static gc_status shape_row(struct gc_request *req, json_t *row)
 {
 	const char *kind = json_string_value(json_object_get(row, "kind"));
 	const char *country = json_string_value(json_object_get(row, "country"));
@@ -149,7 +150,7 @@ static gc_status shape_row(struct gc_request *req, struct gc_db *db, json_t *row
 	json_int_t id = json_integer_value(json_object_get(row, "id"));
 	json_t *owner = json_pack("{s:O, s:O}", "id", json_object_get(row, "owner_id"), "name",
 				  json_object_get(row, "owner_name"));
-	const char *cname = contacts_country_name(req, db, country);
+	const char *cname = gc_country_name(country, req->lang);
 	json_t *extra = json_pack("{s:o, s:o, s:o, s:o, s:s?, s:s, s:s?, s:b}", "emails", parse_list(row, "emails"),
 				  "phones", parse_list(row, "phones"), "languages", parse_list(row, "languages"),
 				  "owner", owner, "href", gc_arena_printf(req->arena, "/contacts/%lld", (long long)id),
@@ -202,15 +203,14 @@ static gc_status filter_choices(struct gc_request *req, struct gc_item_ctx *ctx,
 {
 	const char *lang = gc_lang_find(req->lang) ? gc_lang_find(req->lang) : GC_LANG_DEFAULT;
 	json_t *countries = NULL, *regions = NULL;
-	const char *sql = gc_arena_printf(req->arena,
-					  "SELECT iso3 AS value, name_%s AS label FROM countries ORDER BY name_%s", lang, lang);
 	const char *rsql = gc_arena_printf(req->arena,
 					   "SELECT DISTINCT g.code AS value, g.name_%s AS label FROM regions g"
 					   " JOIN countries c ON c.region = g.code ORDER BY label",
 					   lang);
-	if (!sql || !rsql)
+	if (!rsql)
 		return GC_ENOMEM;
-	gc_status st = gc_db_query(ctx->db, sql, GC_NO_PARAMS, &countries);
+	countries = gc_country_choices(lang);
+	gc_status st = countries ? GC_OK : GC_ENOMEM;
 	if (st == GC_OK)
 		st = gc_db_query(ctx->db, rsql, GC_NO_PARAMS, &regions);
 	if (st != GC_OK)
@@ -297,7 +297,7 @@ static gc_status list_model(struct gc_request *req, struct gc_view *view, const 
 	size_t i;
 	json_t *row;
 	json_array_foreach(rows, i, row) {
-		st = shape_row(req, ctx.db, row);
+		st = shape_row(req, row);
 		if (st != GC_OK)
 			goto out;
 	}
@@ -501,7 +501,7 @@ gc_status contacts_vcf(struct gc_request *req, struct gc_view *view)
 			.secure_channels = json_string_value(json_object_get(row, "secure_channels")),
 			.notes = json_string_value(json_object_get(row, "notes")),
 			.country = country,
-			.country_name = contacts_country_name(req, ctx.db, country),
+			.country_name = gc_country_name(country, req->lang),
 			.org_name = json_string_value(json_object_get(row, "owner_name")),
 			.updated_at = json_string_value(json_object_get(row, "updated_at")),
 			.url = gc_arena_printf(req->arena, "%s/contacts/%lld", base, (long long)id),

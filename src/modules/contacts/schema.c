@@ -217,22 +217,6 @@ int64_t contacts_path_id(const struct gc_request *req)
 	return id;
 }
 
-const char *contacts_country_name(struct gc_request *req, struct gc_db *db, const char *iso3)
-{
-	json_t *row = NULL;
-	const char *name = NULL;
-	if (!iso3)
-		return NULL;
-	/* The column comes from the fixed list of languages, never from the request's text. */
-	const char *lang = gc_lang_find(req->lang) ? gc_lang_find(req->lang) : GC_LANG_DEFAULT;
-	const char *sql = gc_arena_printf(req->arena, "SELECT name_%s AS name FROM countries WHERE iso3 = ?", lang);
-	if (!sql || gc_db_query_one(db, sql, GC_PARAMS(GC_TEXT(iso3)), &row) != GC_OK)
-		return NULL;
-	name = gc_arena_strdup(req->arena, json_string_value(json_object_get(row, "name")));
-	json_decref(row);
-	return name;
-}
-
 const char *contacts_kind_key(struct gc_request *req, const char *kind)
 {
 	if (!contacts_is_kind(kind))

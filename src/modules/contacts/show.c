@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "render/places.h"
 #include "auth/principal.h"
 #include "modules/contacts/contacts.h"
 
@@ -102,8 +103,8 @@ gc_status contacts_item_model(struct gc_request *req, struct gc_item_ctx *ctx, i
 	    json_object_set_new(model, "kind_label", json_string(gc_req_tr(req, contacts_kind_key(req, c.kind)))) ||
 	    json_object_set_new(model, "country", c.country ? json_string(c.country) : json_null()) ||
 	    json_object_set_new(model, "country_name",
-				c.country && contacts_country_name(req, ctx->db, c.country)
-					? json_string(contacts_country_name(req, ctx->db, c.country))
+				c.country && gc_country_name(c.country, req->lang)
+					? json_string(gc_country_name(c.country, req->lang))
 					: json_null()) ||
 	    json_object_set_new(model, "confirmed_by_ping",
 				json_boolean(c.last_confirmed_how && strcmp(c.last_confirmed_how, "ping") == 0)) ||
@@ -185,7 +186,7 @@ gc_status contacts_show_vcf(struct gc_request *req, struct gc_view *view)
 		.secure_channels = c.secure_channels,
 		.notes = c.notes,
 		.country = c.country,
-		.country_name = contacts_country_name(req, ctx.db, c.country),
+		.country_name = gc_country_name(c.country, req->lang),
 		.org_name = json_string_value(json_object_get(json_object_get(env, "owner"), "name")),
 		.updated_at = json_string_value(json_object_get(env, "updated_at")),
 		.url = gc_arena_printf(req->arena, "%s/contacts/%lld", gc_req_base_url(req), (long long)id),

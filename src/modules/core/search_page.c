@@ -8,6 +8,7 @@
  * (their own names). The facets are counted under the caller's visibility
  * predicate, like the hits (see store/search.c).
  */
+#include "render/places.h"
 #include "modules/core/core.h"
 
 #include <pthread.h>
@@ -121,43 +122,6 @@ static const char *kind_label(struct gc_request *req, const char *kind)
 	return kind;
 }
 
-/* The reader's language's column of the reference tables' names; a fixed list, never request text. */
-static const char *name_column(const struct gc_request *req)
-{
-	static const char *const columns[GC_LANG_COUNT] = { "name_ar", "name_zh", "name_en",
-							    "name_fr", "name_ru", "name_es" };
-	for (size_t i = 0; i < GC_LANG_COUNT; i++)
-		if (req->lang && strcmp(req->lang, gc_langs[i]) == 0)
-			return columns[i];
-	return "name_en";
-}
-
-/* {"code": "name"} of a reference table (countries by iso3, regions by code) in the reader's language. */
-static gc_status reference_names(struct gc_request *req, struct gc_db *db, const char *table, const char *key,
-				 json_t **names)
-{
-	json_t *rows = NULL;
-	const char *sql = gc_arena_printf(req->arena, "SELECT %s AS k, %s AS v FROM %s", key, name_column(req), table);
-	if (!sql)
-		return GC_ENOMEM;
-	gc_status st = gc_db_query(db, sql, GC_NO_PARAMS, &rows);
-	if (st != GC_OK)
-		return st;
-	*names = json_object();
-	size_t i;
-	json_t *row;
-	json_array_foreach(rows, i, row) {
-		const char *k = json_string_value(json_object_get(row, "k"));
-		json_t *v = json_object_get(row, "v");
-		if (*names && k && json_is_string(v) && json_object_set(*names, k, v) != 0) {
-			json_decref(*names);
-			*names = NULL;
-		}
-	}
-	json_decref(rows);
-	return *names ? GC_OK : GC_ENOMEM;
-}
-
 /* {"key": "name"} of the policy topics in the reader's language (data/policy-topics.csv). */
 static json_t *topic_names(struct gc_request *req)
 {
@@ -189,17 +153,18 @@ static json_t *topic_names(struct gc_request *req)
 }
 
 struct labels {
-	json_t *countries, *regions, *topics; /* owned */
+	json_t *topics; /* owned */
 };
 
 /*
- * The labels of one language, read once: reference data (the states and M49
- * regions of data/, the topics' names) does not change while the server runs.
+ * The topics' labels of one language, read once: reference data does not
+ * change while the server runs. States and M49 regions are named by
+ * render/places.h.
  */
 static struct labels labels_cache[GC_LANG_COUNT];
 static pthread_mutex_t labels_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static gc_status labels_get(struct gc_request *req, struct gc_db *db, struct labels *l)
+static gc_status labels_get(struct gc_request *req, struct labels *l)
 {
 	size_t lang = 2; /* en */
 	for (size_t i = 0; i < GC_LANG_COUNT; i++)
@@ -208,17 +173,10 @@ static gc_status labels_get(struct gc_request *req, struct gc_db *db, struct lab
 	pthread_mutex_lock(&labels_lock);
 	struct labels *c = &labels_cache[lang];
 	gc_status st = GC_OK;
-	if (!c->countries)
-		st = reference_names(req, db, "countries", "iso3", &c->countries);
-	if (st == GC_OK && !c->regions)
-		st = reference_names(req, db, "regions", "code", &c->regions);
-	if (st == GC_OK && !c->topics && !(c->topics = topic_names(req)))
+	if (!c->topics && !(c->topics = topic_names(req)))
 		st = GC_ENOMEM;
-	if (st == GC_OK) {
-		l->countries = json_incref(c->countries);
-		l->regions = json_incref(c->regions);
+	if (st == GC_OK)
 		l->topics = json_incref(c->topics);
-	}
 	pthread_mutex_unlock(&labels_lock);
 	return st;
 }
@@ -229,9 +187,9 @@ static const char *value_label(struct gc_request *req, const struct labels *l, c
 	if (strcmp(facet, "module") == 0)
 		label = module_label(req, value);
 	else if (strcmp(facet, "country") == 0)
-		label = json_string_value(json_object_get(l->countries, value));
+		label = gc_country_name(value, req->lang);
 	else if (strcmp(facet, "region") == 0)
-		label = json_string_value(json_object_get(l->regions, value));
+		label = gc_region_name(value, req->lang);
 	else if (strcmp(facet, "kind") == 0)
 		label = kind_label(req, value);
 	else if (strcmp(facet, "topic") == 0)
@@ -383,8 +341,8 @@ gc_status core_search(struct gc_request *req, struct gc_view *view)
 		return status;
 	}
 
-	struct labels l = { NULL, NULL, NULL };
-	status = labels_get(req, db, &l);
+	struct labels l = { NULL };
+	status = labels_get(req, &l);
 	json_int_t total = json_integer_value(json_object_get(result, "total"));
 	json_t *hits = json_object_get(result, "hits");
 	json_t *counts = json_object_get(result, "facets");
@@ -396,8 +354,6 @@ gc_status core_search(struct gc_request *req, struct gc_view *view)
 				json_object_set(model, "total", json_object_get(result, "total")) ||
 				json_object_set(model, "hits", hits)))
 		status = GC_ENOMEM;
-	json_decref(l.countries);
-	json_decref(l.regions);
 	json_decref(l.topics);
 	json_decref(result);
 	if (status != GC_OK)

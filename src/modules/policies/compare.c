@@ -17,6 +17,7 @@
  */
 #include <string.h>
 
+#include "render/places.h"
 #include "modules/policies/policies.h"
 
 /* The states of the request: codes upper-cased, repeated ones folded. */
@@ -27,7 +28,7 @@ struct compare_states {
 };
 
 /* Reads "c": GC_OK with the states, or GC_EINVAL with *bad the code at fault (NULL: too many). */
-static gc_status read_states(struct gc_request *req, struct gc_db *db, struct compare_states *s, const char **bad)
+static gc_status read_states(struct gc_request *req, struct compare_states *s, const char **bad)
 {
 	const char *values[POLICIES_COMPARE_MAX_PARAMS];
 	size_t n = gc_query_all(req, "c", values, POLICIES_COMPARE_MAX_PARAMS);
@@ -55,7 +56,7 @@ static gc_status read_states(struct gc_request *req, struct gc_db *db, struct co
 			seen = seen || strcmp(s->iso3[k], code) == 0;
 		if (seen)
 			continue;
-		const char *name = policies_country_name(req, db, code);
+		const char *name = gc_country_name(code, req->lang);
 		if (!name) {
 			*bad = v;
 			return GC_EINVAL;
@@ -269,17 +270,14 @@ out:
 }
 
 /* The form's three choices of state, the chosen ones selected. */
-static gc_status compare_form(struct gc_request *req, struct gc_item_ctx *ctx, const struct compare_states *s,
+static gc_status compare_form(struct gc_request *req, const struct compare_states *s,
 			      json_t *model)
 {
 	const char *lang = gc_lang_find(req->lang) ? gc_lang_find(req->lang) : GC_LANG_DEFAULT;
-	const char *sql = gc_arena_printf(req->arena,
-					  "SELECT iso3 AS value, name_%s AS label FROM countries ORDER BY name_%s", lang,
-					  lang);
-	json_t *countries = NULL;
-	gc_status st = sql ? gc_db_query(ctx->db, sql, GC_NO_PARAMS, &countries) : GC_ENOMEM;
-	if (st != GC_OK)
-		return st;
+	json_t *countries = gc_country_choices(lang);
+	if (!countries)
+		return GC_ENOMEM;
+	gc_status st;
 	json_t *slots = json_array();
 	st = slots && json_object_set_new(model, "slots", slots) == 0 ? GC_OK : GC_ENOMEM;
 	for (size_t slot = 0; st == GC_OK && slot < POLICIES_COMPARE_MAX; slot++) {
@@ -315,7 +313,7 @@ gc_status policies_compare(struct gc_request *req, struct gc_view *view)
 	gc_status st = gc_req_item_ctx(req, &ctx);
 	if (st != GC_OK)
 		return st;
-	st = read_states(req, ctx.db, &s, &bad);
+	st = read_states(req, &s, &bad);
 	if (st != GC_OK && st != GC_EINVAL)
 		return st;
 	const char *error = NULL;
@@ -346,7 +344,7 @@ gc_status policies_compare(struct gc_request *req, struct gc_view *view)
 		return GC_ENOMEM;
 	st = compare_model(req, &ctx, &s, view->model);
 	if (st == GC_OK && !req->is_api)
-		st = compare_form(req, &ctx, &s, view->model);
+		st = compare_form(req, &s, view->model);
 	if (st != GC_OK)
 		return st;
 	if (s.n) {

@@ -85,8 +85,6 @@ bool policies_is_status(const char *s);
 /* The i18n key of a kind's or a status's label ("policies.kind_law_regulation"). */
 const char *policies_kind_key(struct gc_request *req, const char *kind);
 const char *policies_status_key(struct gc_request *req, const char *status);
-/* The country's name in the reader's language, or NULL when unknown (arena). */
-const char *policies_country_name(struct gc_request *req, struct gc_db *db, const char *iso3);
 
 /* --- input of the create and edit forms and their JSON twins ------------------------ */
 

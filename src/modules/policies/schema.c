@@ -213,18 +213,3 @@ const char *policies_status_key(struct gc_request *req, const char *status)
 	return gc_arena_printf(req->arena, "policies.status_%s", status);
 }
 
-const char *policies_country_name(struct gc_request *req, struct gc_db *db, const char *iso3)
-{
-	json_t *row = NULL;
-	const char *name = NULL;
-	if (!iso3)
-		return NULL;
-	/* The column comes from the fixed list of languages, never from the request's text. */
-	const char *lang = gc_lang_find(req->lang) ? gc_lang_find(req->lang) : GC_LANG_DEFAULT;
-	const char *sql = gc_arena_printf(req->arena, "SELECT name_%s AS name FROM countries WHERE iso3 = ?", lang);
-	if (!sql || gc_db_query_one(db, sql, GC_PARAMS(GC_TEXT(iso3)), &row) != GC_OK)
-		return NULL;
-	name = gc_arena_strdup(req->arena, json_string_value(json_object_get(row, "name")));
-	json_decref(row);
-	return name;
-}

@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "render/places.h"
 #include "auth/principal.h"
 #include "base/buf.h"
 #include "render/markdown.h"
@@ -234,7 +235,7 @@ gc_status policies_item_model(struct gc_request *req, struct gc_item_ctx *ctx, i
 			  "policy_status", c.policy_status, "policy_status_label",
 			  gc_req_tr(req, policies_status_key(req, c.policy_status)), "adopted", c.adopted, "source_url",
 			  c.source_url, "country", c.country, "country_name",
-			  policies_country_name(req, ctx->db, c.country), "supersedes",
+			  gc_country_name(c.country, req->lang), "supersedes",
 			  supersedes ? supersedes : json_null(), "superseded_by", superseded_by);
 	supersedes = superseded_by = NULL;
 	if (!model)
@@ -353,12 +354,10 @@ gc_status policies_form_model(struct gc_request *req, struct gc_item_ctx *ctx, j
 	static const char *const visibilities[] = { "public", "restricted", "named", NULL };
 	json_t *countries = NULL, *orgs = NULL, *shares = NULL;
 	const char *lang = gc_lang_find(req->lang) ? gc_lang_find(req->lang) : GC_LANG_DEFAULT;
-	const char *sql = gc_arena_printf(req->arena,
-					  "SELECT iso3 AS value, name_%s AS label FROM countries ORDER BY name_%s", lang,
-					  lang);
-	if (!sql)
+	countries = gc_country_choices(lang);
+	if (!countries)
 		return GC_ENOMEM;
-	gc_status st = gc_db_query(ctx->db, sql, GC_NO_PARAMS, &countries);
+	gc_status st = GC_OK;
 	json_t *acting = json_array();
 	if (!acting || (json_object_get(values, "acting_for_org") &&
 			json_array_append(acting, json_object_get(values, "acting_for_org"))))
