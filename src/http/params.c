@@ -31,6 +31,7 @@ static const struct {
 	{ "invalid_multipart", "error.invalid_multipart" },
 	{ "ambiguous_framing", "error.ambiguous_framing" },
 	{ "unavailable", "error.unavailable" },
+	{ "too_slow", "error.too_slow" },
 	{ "internal", "error.internal" },
 	{ "unauthorized", "error.unauthorized" },
 	{ "forbidden_csrf", "error.csrf" },

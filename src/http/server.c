@@ -522,7 +522,14 @@ static gc_status dispatch(struct gc_exchange *ex)
 	if (status == GC_OK) {
 		status = gc_respond_view(ex, &view, have_counter, counter);
 	} else {
-		if (status != GC_EHTTP || !req->err_status) {
+		if (status == GC_ETIMEOUT) {
+			/* A statement reached the database's time limit (GC_DB_STATEMENT_TIMEOUT_MS):
+			 * the request asked too much, and the reader can narrow it. */
+			gc_log(GC_LOG_WARN, "request too slow", "{s:s, s:s}", "request_id", req->id, "route",
+			       req->route->name);
+			req->n_resp_headers = 0;
+			gc_set_error(req, 503, "too_slow", "error.too_slow", NULL);
+		} else if (status != GC_EHTTP || !req->err_status) {
 			gc_log(GC_LOG_ERROR, "handler failed", "{s:s, s:s?, s:s}", "request_id", req->id, "route",
 			       req->route->name, "status", gc_status_name(status));
 			req->n_resp_headers = 0;

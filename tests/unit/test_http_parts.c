@@ -91,6 +91,20 @@ static gc_status h_db(struct gc_request *req, struct gc_view *view)
 	return status;
 }
 
+/* A statement that runs past the database's time limit (GC_DB_STATEMENT_TIMEOUT_MS). */
+static gc_status h_slow_db(struct gc_request *req, struct gc_view *view)
+{
+	struct gc_db *db = gc_request_db(req);
+	int64_t n = 0;
+	(void)view;
+	if (!db)
+		return GC_EHTTP;
+	return gc_db_query_int(db,
+			       "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 100000000000)"
+			       " SELECT COUNT(*) AS n FROM c",
+			       GC_NO_PARAMS, &n);
+}
+
 static gc_status h_echo(struct gc_request *req, struct gc_view *view)
 {
 	gc_status status = gc_view_page(req, view, "test/missing", NULL);
@@ -186,6 +200,7 @@ static const struct gc_route test_routes[] = {
 	{ .method = "GET", .pattern = "/conflict", .handler = h_conflict, .name = "t.conflict" },
 	{ .method = "GET", .pattern = "/boom", .handler = h_eio, .name = "t.boom" },
 	{ .method = "GET", .pattern = "/db", .handler = h_db, .name = "t.db" },
+	{ .method = "GET", .pattern = "/slow-db", .handler = h_slow_db, .name = "t.slow_db" },
 	{ .method = "POST", .pattern = "/echo", .handler = h_echo, .params = echo_params, .name = "t.echo" },
 	{ .method = "PUT", .pattern = "/small", .handler = h_echo, .name = "t.small", .max_body = 64 },
 	{ .method = "GET", .pattern = "/go", .handler = h_redirect, .name = "t.go" },
@@ -1861,6 +1876,20 @@ Test(server_db, request_db_borrows_and_returns)
 		json_decref(doc);
 		free(r);
 	}
+	expect_pool_idle();
+}
+
+/* A statement past the time limit is a 503 that asks the reader to narrow the request, and the
+ * server goes on serving with its connection back in the pool. */
+Test(server_db, a_statement_past_the_time_limit_is_503_too_slow, .timeout = 30)
+{
+	struct reply *r = fetch("GET", "/api/v1/slow-db", NULL, NULL);
+	expect_error(r, 503, "too_slow", NULL);
+	cr_assert_not_null(strstr(r->body, "too long"), "%s", r->body);
+	free(r);
+	r = fetch("GET", "/api/v1/db", NULL, NULL);
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	free(r);
 	expect_pool_idle();
 }
 
