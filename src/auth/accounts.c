@@ -793,3 +793,31 @@ gc_status gc_principal_load(struct gc_db *db, int64_t user_id, struct gc_arena *
 	json_decref(row);
 	return status;
 }
+
+gc_status gc_user_demo_principal(struct gc_db *db, struct gc_arena *arena, int64_t org, const char *country,
+				 const char *module, struct gc_principal **out)
+{
+	int64_t user = 0;
+	json_t *row = NULL;
+	gc_status st = gc_db_query_int(db, "SELECT id AS id FROM users WHERE org_id = ? AND role = 'admin' ORDER BY id LIMIT 1",
+				       GC_PARAMS(GC_INT(org)), &user);
+	if (st == GC_ENOTFOUND) {
+		char email[96];
+		char lower[4] = { 0 };
+		for (int i = 0; i < 3 && country && country[i]; i++)
+			lower[i] = (char)(country[i] | 32);
+		snprintf(email, sizeof(email), "%s.demo@%s.demo.invalid", module, lower);
+		struct gc_user_new u = { .org_id = org, .email = email, .name = "Demo editor", .role = GC_ROLE_ADMIN };
+		const char *field = NULL;
+		st = gc_user_create(db, &u, gc_clock_now(), &user, &field);
+	}
+	if (st == GC_OK)
+		st = gc_db_query_one(db,
+				     "SELECT " GC_PRINCIPAL_COLUMNS " FROM users u JOIN organisations o ON o.id = u.org_id"
+				     " WHERE u.id = ?",
+				     GC_PARAMS(GC_INT(user)), &row);
+	if (st == GC_OK)
+		st = gc_principal_from_row(row, arena, out);
+	json_decref(row);
+	return st;
+}

@@ -159,6 +159,13 @@ GC_MUST_CHECK gc_status gc_user_create(struct gc_db *db, const struct gc_user_ne
 
 /* A user by id, or by e-mail address (any spelling gc_email_normalise
  * accepts; an address it refuses is GC_ENOTFOUND like an unknown one). */
+/*
+ * The principal that seeds a module's demo data for org (whose state is
+ * country, ISO3): its first admin, or else a new invited admin
+ * "<module>.demo@<country>.demo.invalid" without a password (gcscp demo).
+ */
+GC_MUST_CHECK gc_status gc_user_demo_principal(struct gc_db *db, struct gc_arena *arena, int64_t org,
+					       const char *country, const char *module, struct gc_principal **out);
 GC_MUST_CHECK gc_status gc_user_get(struct gc_db *db, int64_t id, struct gc_arena *arena, struct gc_user *out);
 GC_MUST_CHECK gc_status gc_user_find(struct gc_db *db, const char *email, struct gc_arena *arena,
 				     struct gc_user *out);

@@ -31,35 +31,6 @@ static const struct demo_contact demo_contacts[] = {
 	  "Wei Ling Tan (demo)", "programmes@sgp.demo.invalid", "en", "zh" },
 };
 
-/* An administrator of org to act as: the first there is, or a demo one (invited, no password). */
-static gc_status demo_principal(struct gc_db *db, struct gc_arena *arena, int64_t org, const char *country,
-				struct gc_principal **out)
-{
-	int64_t user = 0;
-	json_t *row = NULL;
-	gc_status st = gc_db_query_int(db, "SELECT id AS id FROM users WHERE org_id = ? AND role = 'admin' ORDER BY id LIMIT 1",
-				       GC_PARAMS(GC_INT(org)), &user);
-	if (st == GC_ENOTFOUND) {
-		char email[64];
-		char lower[4] = { 0 };
-		for (int i = 0; i < 3 && country[i]; i++)
-			lower[i] = (char)(country[i] | 32);
-		snprintf(email, sizeof(email), "contacts.demo@%s.demo.invalid", lower);
-		struct gc_user_new u = { .org_id = org, .email = email, .name = "Demo editor", .role = GC_ROLE_ADMIN };
-		const char *field = NULL;
-		st = gc_user_create(db, &u, gc_clock_now(), &user, &field);
-	}
-	if (st == GC_OK)
-		st = gc_db_query_one(db,
-				     "SELECT " GC_PRINCIPAL_COLUMNS " FROM users u JOIN organisations o ON o.id = u.org_id"
-				     " WHERE u.id = ?",
-				     GC_PARAMS(GC_INT(user)), &row);
-	if (st == GC_OK)
-		st = gc_principal_from_row(row, arena, out);
-	json_decref(row);
-	return st;
-}
-
 static gc_status demo_one(struct gc_db *db, struct gc_arena *arena, const struct demo_contact *d)
 {
 	int64_t org = 0, exists = 0, id = 0;
@@ -74,7 +45,7 @@ static gc_status demo_one(struct gc_db *db, struct gc_arena *arena, const struct
 				     GC_PARAMS(GC_INT(org), GC_TEXT(d->function_title)), &exists);
 	if (st != GC_OK || exists)
 		return st;
-	st = demo_principal(db, arena, org, d->country, &p);
+	st = gc_user_demo_principal(db, arena, org, d->country, "contacts", &p);
 	if (st != GC_OK)
 		return st;
 	struct contacts_content c = {
