@@ -20,8 +20,9 @@
 
 /*
  * Makes view the download of the stored file sha256 (under data_dir) of
- * type media_type, named filename. GC_EIO when the file is missing or
- * damaged (logged with log_id, e.g. the attachment's id), GC_ENOMEM.
+ * type media_type, named filename (all three copied: the caller keeps its
+ * own). GC_EIO when the file is missing or damaged (logged with log_id,
+ * e.g. the attachment's id), GC_ENOMEM.
  */
 GC_MUST_CHECK gc_status gc_view_stored_file(struct gc_request *req, struct gc_view *view, const char *data_dir,
 					    const char *sha256, const char *media_type, const char *filename,

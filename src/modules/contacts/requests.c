@@ -825,13 +825,11 @@ gc_status contacts_request_file(struct gc_request *req, struct gc_view *view)
 		return gc_fail_not_found(req);
 	if (st != GC_OK)
 		return gc_req_fail_status(req, st, NULL, NULL);
-	const char *sha = gc_arena_strdup(req->arena, json_string_value(json_object_get(row, "sha256")));
-	const char *media = gc_arena_strdup(req->arena, json_string_value(json_object_get(row, "media_type")));
-	const char *name = gc_arena_strdup(req->arena, json_string_value(json_object_get(row, "filename")));
+	st = gc_view_stored_file(req, view, gc_attachments_data_dir(), json_string_value(json_object_get(row, "sha256")),
+				 json_string_value(json_object_get(row, "media_type")),
+				 json_string_value(json_object_get(row, "filename")), fid);
 	json_decref(row);
-	if (!sha || !media || !name)
-		return GC_ENOMEM;
-	return gc_view_stored_file(req, view, gc_attachments_data_dir(), sha, media, name, fid);
+	return st;
 }
 
 /* --- the Secretariat's anonymous statistics ------------------------------------------------------------------ */

@@ -292,13 +292,11 @@ gc_status policies_attachment_get(struct gc_request *req, struct gc_view *view)
 	st = gc_attachment_get(ctx.db, id, aid, &row);
 	if (st != GC_OK)
 		return gc_req_fail_status(req, st, NULL, NULL);
-	const char *sha = gc_arena_strdup(req->arena, json_string_value(json_object_get(row, "sha256")));
-	const char *media = gc_arena_strdup(req->arena, json_string_value(json_object_get(row, "media_type")));
-	const char *name = gc_arena_strdup(req->arena, json_string_value(json_object_get(row, "filename")));
+	st = gc_view_stored_file(req, view, gc_attachments_data_dir(), json_string_value(json_object_get(row, "sha256")),
+				 json_string_value(json_object_get(row, "media_type")),
+				 json_string_value(json_object_get(row, "filename")), aid);
 	json_decref(row);
-	if (!sha || !media || !name)
-		return GC_ENOMEM;
-	return gc_view_stored_file(req, view, gc_attachments_data_dir(), sha, media, name, aid);
+	return st;
 }
 
 /* --- POST /policies/{id}/attachments ---------------------------------------------------------------- */
