@@ -168,3 +168,41 @@ json_t *gc_country_choices(const char *lang)
 	}
 	return out;
 }
+
+static json_t *unselected[GC_LANG_COUNT];
+static pthread_once_t unselected_once = PTHREAD_ONCE_INIT;
+
+static void build_unselected(void)
+{
+	for (size_t l = 0; l < GC_LANG_COUNT; l++) {
+		json_t *a = gc_country_choices(gc_langs[l]);
+		size_t i;
+		json_t *row;
+		json_array_foreach(a, i, row) {
+			if (json_object_set_new(row, "selected", json_false())) {
+				json_decref(a);
+				a = NULL;
+				break;
+			}
+		}
+		unselected[l] = a; /* NULL (out of memory at start): every call builds its own */
+	}
+}
+
+json_t *gc_country_choices_unselected(const char *lang)
+{
+	pthread_once(&unselected_once, build_unselected);
+	json_t *shared = unselected[lang_index(lang)];
+	if (shared)
+		return json_incref(shared);
+	json_t *a = gc_country_choices(lang);
+	size_t i;
+	json_t *row;
+	json_array_foreach(a, i, row) {
+		if (json_object_set_new(row, "selected", json_false())) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}

@@ -50,4 +50,13 @@ size_t gc_countries_by_name(const char *lang, const struct gc_place *const **out
  */
 json_t *gc_country_choices(const char *lang);
 
+/*
+ * The same choices, each also with "selected": false, built once per language
+ * and shared: a new reference (json_decref it) to an array nobody may change
+ * (jansson's reference counts are atomic, the contents are never written
+ * after they are built). For a form with no country chosen, so that a page
+ * built per request does not rebuild 195 objects. NULL when out of memory.
+ */
+json_t *gc_country_choices_unselected(const char *lang);
+
 #endif

@@ -332,4 +332,22 @@ describe('search, home and country profiles', () => {
 			assert.match(res.text, /<option value="law_regulation" selected>/);
 		}
 	});
+
+	test('a chosen country is selected on its page only (the unfiltered form is shared per language)', async () => {
+		for (const lang of ['en', 'ar']) {
+			for (const who of [null, cast.kenAdmin]) {
+				const before = await call(server, who, 'GET', `!/policies?lang=${lang}`);
+				expectStatus(before, 200, lang);
+				assert.doesNotMatch(before.text, /<option value="[A-Z]{3}" selected>/);
+				const chosen = await call(server, who, 'GET', `!/policies?lang=${lang}&country=FRA&country=KEN`);
+				expectStatus(chosen, 200, lang);
+				assert.match(chosen.text, /<option value="FRA" selected>/);
+				assert.match(chosen.text, /<option value="KEN" selected>/);
+				assert.equal(chosen.text.match(/<option value="[A-Z]{3}" selected>/g).length, 2);
+				const again = await call(server, who, 'GET', `!/policies?lang=${lang}`);
+				assert.doesNotMatch(again.text, /<option value="[A-Z]{3}" selected>/);
+				assert.match(again.text, /<option value="FRA">/);
+			}
+		}
+	});
 });

@@ -377,7 +377,8 @@ static gc_status filter_choices(struct gc_request *req, struct gc_item_ctx *ctx,
 	const char *visible = NULL;
 	struct gc_val params[GC_POLICY_MAX_PARAMS];
 	size_t n = 0;
-	countries = gc_country_choices(lang); /* render/places.h: no query */
+	/* render/places.h: no query; with none chosen, one shared array per language */
+	countries = f->n_countries ? gc_country_choices(lang) : gc_country_choices_unselected(lang);
 	gc_status st = countries ? GC_OK : GC_ENOMEM;
 	if (st == GC_OK)
 		st = gc_policy_visible_sql(req->principal, ctx->restricted_includes_observers, "i", "id", req->arena,
@@ -402,6 +403,8 @@ static gc_status filter_choices(struct gc_request *req, struct gc_item_ctx *ctx,
 	size_t i;
 	json_t *row;
 	json_array_foreach(countries, i, row) {
+		if (!f->n_countries)
+			break; /* the shared array, already unselected: never written */
 		bool on = false;
 		for (size_t k = 0; k < f->n_countries; k++)
 			on = on || strcmp(f->countries[k], json_string_value(json_object_get(row, "value"))) == 0;
