@@ -5,6 +5,7 @@
 #include "store/qcache.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,7 +73,8 @@ static size_t set_of(uint64_t h)
 	return (size_t)(h % (GC_QCACHE_SLOTS / GC_QCACHE_WAYS)) * GC_QCACHE_WAYS;
 }
 
-json_t *gc_qcache_get(const char *key, size_t len, int64_t changes)
+/* The kept answer, copied or (shared) a new reference to the kept array itself. */
+static json_t *lookup(const char *key, size_t len, int64_t changes, bool shared)
 {
 	uint64_t h = hash_bytes(key, len);
 	json_t *copy = NULL;
@@ -81,7 +83,7 @@ json_t *gc_qcache_get(const char *key, size_t len, int64_t changes)
 		if (slots[s].rows && slots[s].hash == h && slots[s].changes == changes && slots[s].key_len == len &&
 		    memcmp(slots[s].key, key, len) == 0) {
 			slots[s].used = ++tick;
-			copy = json_deep_copy(slots[s].rows);
+			copy = shared ? json_incref(slots[s].rows) : json_deep_copy(slots[s].rows);
 			break;
 		}
 	}
@@ -91,6 +93,11 @@ json_t *gc_qcache_get(const char *key, size_t len, int64_t changes)
 		n_misses++;
 	pthread_mutex_unlock(&lock);
 	return copy;
+}
+
+json_t *gc_qcache_get(const char *key, size_t len, int64_t changes)
+{
+	return lookup(key, len, changes, false);
 }
 
 void gc_qcache_put(char *key, size_t len, int64_t changes, const json_t *value)
@@ -129,8 +136,8 @@ void gc_qcache_put(char *key, size_t len, int64_t changes, const json_t *value)
 	json_decref(old_rows);
 }
 
-gc_status gc_qcache_query(struct gc_db *db, int64_t changes, const char *sql, const struct gc_val *params,
-			  size_t n_params, json_t **rows)
+static gc_status query(struct gc_db *db, int64_t changes, const char *sql, const struct gc_val *params,
+		       size_t n_params, json_t **rows, bool shared)
 {
 	*rows = NULL;
 	if (!db || !sql || (n_params && !params))
@@ -139,7 +146,7 @@ gc_status gc_qcache_query(struct gc_db *db, int64_t changes, const char *sql, co
 	char *key = make_key(db, sql, params, n_params, &len);
 	if (!key)
 		return gc_db_query(db, sql, params, n_params, rows);
-	json_t *hit = gc_qcache_get(key, len, changes);
+	json_t *hit = lookup(key, len, changes, shared);
 	if (hit) {
 		free(key);
 		*rows = hit;
@@ -153,11 +160,23 @@ gc_status gc_qcache_query(struct gc_db *db, int64_t changes, const char *sql, co
 	return st;
 }
 
+gc_status gc_qcache_query(struct gc_db *db, int64_t changes, const char *sql, const struct gc_val *params,
+			  size_t n_params, json_t **rows)
+{
+	return query(db, changes, sql, params, n_params, rows, false);
+}
+
+gc_status gc_qcache_query_shared(struct gc_db *db, int64_t changes, const char *sql, const struct gc_val *params,
+				 size_t n_params, json_t **rows)
+{
+	return query(db, changes, sql, params, n_params, rows, true);
+}
+
 gc_status gc_qcache_query_int(struct gc_db *db, int64_t changes, const char *sql, const struct gc_val *params,
 			      size_t n_params, int64_t *value)
 {
 	json_t *rows = NULL;
-	gc_status st = gc_qcache_query(db, changes, sql, params, n_params, &rows);
+	gc_status st = query(db, changes, sql, params, n_params, &rows, true); /* only read */
 	if (st != GC_OK)
 		return st;
 	/* jansson keeps keys in insertion order, so the first is the first column. */

@@ -50,6 +50,13 @@
 GC_MUST_CHECK gc_status gc_qcache_query(struct gc_db *db, int64_t changes, const char *sql,
 					const struct gc_val *params, size_t n_params, json_t **rows);
 
+/*
+ * The same for an answer the caller only reads: on a hit, a new reference to
+ * the kept array itself, not a copy (json_decref it; never change it or what
+ * it holds: other threads read it; jansson's reference counts are atomic).
+ */
+GC_MUST_CHECK gc_status gc_qcache_query_shared(struct gc_db *db, int64_t changes, const char *sql,
+					       const struct gc_val *params, size_t n_params, json_t **rows);
 /* gc_db_query_int through the cache (the statement's first row, first column). */
 GC_MUST_CHECK gc_status gc_qcache_query_int(struct gc_db *db, int64_t changes, const char *sql,
 					    const struct gc_val *params, size_t n_params, int64_t *value);

@@ -121,6 +121,22 @@ describe('visibility classes never share answers', () => {
 		assert.ok(!(await noticeTitles(cast.kenReader)).includes('A notice for the others'));
 	});
 
+	test('the organisation filter kept per class: a chosen organisation is marked on its page only', async () => {
+		// The unfiltered choices are the kept answer itself (not a copy marked per request):
+		// choosing an organisation must not mark it on anyone's unfiltered page, in any class.
+		const selected = (html) => [...html.matchAll(/<option value="(\d+)" selected>/g)].map((m) => Number(m[1]));
+		const org = cast.orgs.kenya;
+		for (const who of [cast.fraEditor, cast.deuEditor, null]) {
+			const plain1 = await page(who);
+			assert.deepEqual(selected(plain1.match(/<select id="filter-org"[\s\S]*?<\/select>/)[0]), [], 'none marked');
+			const chosen = await page(who, `?org=${org}`);
+			assert.deepEqual(selected(chosen.match(/<select id="filter-org"[\s\S]*?<\/select>/)[0]), [org], 'Kenya marked');
+			const plain2 = await page(who);
+			assert.equal(plain2.match(/<select id="filter-org"[\s\S]*?<\/select>/)[0],
+				plain1.match(/<select id="filter-org"[\s\S]*?<\/select>/)[0], 'the unfiltered choices unchanged');
+		}
+	});
+
 	test('the observers setting changes an observer state\'s answer at once', async () => {
 		const restricted = await createPolicy(server, cast.kenAdmin, policy('Kenya restricted for observers test', { visibility: 'restricted' }));
 		const seen = async () => (await list(cast.pseEditor)).items.some((i) => i.id === restricted.id);

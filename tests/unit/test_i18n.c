@@ -879,3 +879,41 @@ Test(reference, loads_the_states_and_regions_into_postgresql)
 	snprintf(sql, sizeof(sql), "DROP DATABASE %s WITH (FORCE)", name);
 	cr_assert_eq(admin_exec(base, sql), GC_OK);
 }
+
+/*
+ * The shared, unselected country choices: the same rows as gc_country_choices,
+ * each with "selected": false, one array per language handed out again (not
+ * rebuilt), and a caller that builds its own selection never writes into it.
+ */
+Test(places, unselected_choices_are_shared_and_equal)
+{
+	for (size_t l = 0; l < GC_LANG_COUNT; l++) {
+		json_t *fresh = gc_country_choices(gc_langs[l]);
+		json_t *a = gc_country_choices_unselected(gc_langs[l]);
+		json_t *b = gc_country_choices_unselected(gc_langs[l]);
+		cr_assert(fresh && a && b);
+		cr_assert_eq(a, b, "%s: one shared array", gc_langs[l]);
+		cr_assert_eq(json_array_size(a), json_array_size(fresh));
+		size_t i;
+		json_t *row;
+		json_array_foreach(fresh, i, row) {
+			json_t *s = json_array_get(a, i);
+			cr_assert(json_is_false(json_object_get(s, "selected")));
+			cr_assert_eq(json_object_size(s), 3);
+			cr_assert(json_equal(json_object_get(s, "value"), json_object_get(row, "value")));
+			cr_assert(json_equal(json_object_get(s, "label"), json_object_get(row, "label")));
+			/* The fresh array is the caller's: marking it leaves the shared one alone. */
+			cr_assert_eq(json_object_set_new(row, "selected", json_true()), 0);
+			cr_assert(json_is_false(json_object_get(s, "selected")));
+		}
+		json_decref(fresh);
+		json_decref(a);
+		json_decref(b);
+	}
+	json_t *en = gc_country_choices_unselected("en"), *ar = gc_country_choices_unselected("ar");
+	cr_assert_neq(en, ar);
+	cr_assert_str_neq(json_string_value(json_object_get(json_array_get(en, 0), "label")),
+			  json_string_value(json_object_get(json_array_get(ar, 0), "label")));
+	json_decref(en);
+	json_decref(ar);
+}

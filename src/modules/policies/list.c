@@ -386,18 +386,21 @@ static gc_status filter_choices(struct gc_request *req, struct gc_item_ctx *ctx,
 	/*
 	 * The organisations that own a policy the caller sees: no other is named. A
 	 * DISTINCT over every visible row (0.14 s at 100,000 items): through the query
-	 * cache, so once per visibility class and change.
+	 * cache, so once per visibility class and change. With no organisation
+	 * chosen every row is unselected ("selected": 0 renders as false): the kept
+	 * answer itself is shown, not a copy marked per request.
 	 */
 	const char *org_sql = visible ? gc_arena_printf(req->arena,
-							"SELECT DISTINCT o.id AS value, o.name AS label FROM items i"
+							"SELECT DISTINCT o.id AS value, o.name AS label%s FROM items i"
 							" JOIN organisations o ON o.id = i.owner_org"
 							" WHERE i.module = 'policies' AND %s ORDER BY o.name LIMIT 500",
-							visible)
+							f->org ? "" : ", 0 AS selected", visible)
 				      : NULL;
 	if (st == GC_OK && !org_sql)
 		st = GC_ENOMEM;
 	if (st == GC_OK)
-		st = gc_qcache_query(ctx->db, changes, org_sql, params, n, &orgs);
+		st = f->org ? gc_qcache_query(ctx->db, changes, org_sql, params, n, &orgs)
+			    : gc_qcache_query_shared(ctx->db, changes, org_sql, params, n, &orgs);
 	if (st != GC_OK)
 		goto out;
 	size_t i;
@@ -412,7 +415,7 @@ static gc_status filter_choices(struct gc_request *req, struct gc_item_ctx *ctx,
 			goto nomem;
 	}
 	json_array_foreach(orgs, i, row)
-		if (json_object_set_new(row, "selected", json_boolean(json_integer_value(json_object_get(row, "value")) == f->org)))
+		if (f->org && (json_object_set_new(row, "selected", json_boolean(json_integer_value(json_object_get(row, "value")) == f->org))))
 			goto nomem;
 	json_t *kinds = json_array(), *statuses = json_array(), *topics = json_array(), *langs = json_array();
 	if (json_object_set_new(model, "kind_choices", kinds) || json_object_set_new(model, "status_choices", statuses) ||
@@ -577,7 +580,7 @@ gc_status policies_list(struct gc_request *req, struct gc_view *view)
 	q_param(&q, GC_INT(per_page));
 	q_param(&q, GC_INT((page - 1) * per_page));
 	sql = q_text(req, &q);
-	st = sql ? gc_qcache_query(ctx.db, changes, sql, q.params, q.n, &ids) : GC_ENOMEM;
+	st = sql ? gc_qcache_query_shared(ctx.db, changes, sql, q.params, q.n, &ids) : GC_ENOMEM; /* only read */
 	if (st != GC_OK)
 		goto out;
 	st = list_rows(req, &ctx, ids, &rows);
