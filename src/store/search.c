@@ -802,10 +802,16 @@ gc_status gc_search_match_sql(enum gc_db_engine engine, const char *text, const 
 	gc_fold_query_free(&fq);
 	const char *kept = gc_arena_strdup(arena, match);
 	free(match);
-	/* Both forms select the same documents as search_where() does for gc_search_run. */
+	/*
+	 * Both forms select the same documents as search_where() does for
+	 * gc_search_run. On SQLite, CROSS JOIN keeps the full-text index the
+	 * outer loop: left free, the planner prefers search_docs' module index
+	 * and runs the MATCH once per document of the module (seconds at
+	 * 100,000 items instead of milliseconds; docs/search.md, "Cost").
+	 */
 	*sql = gc_arena_printf(arena,
 			       engine == GC_DB_SQLITE
-				       ? "(%s IN (SELECT d.item_id FROM search_fts JOIN search_docs d"
+				       ? "(%s IN (SELECT d.item_id FROM search_fts CROSS JOIN search_docs d"
 					 " ON d.id = search_fts.rowid WHERE search_fts MATCH ? AND d.module = ?))"
 				       : "(%s IN (SELECT d.item_id FROM search_docs d"
 					 " WHERE d.tsv @@ to_tsquery('simple', ?) AND d.module = ?))",
@@ -837,12 +843,13 @@ gc_status gc_search_rank_join(enum gc_db_engine engine, const char *text, const 
 	/*
 	 * bm25() may not appear inside an aggregate: the inner select computes it
 	 * per document, and "LIMIT -1 OFFSET 0" keeps SQLite from flattening it
-	 * into the GROUP BY.
+	 * into the GROUP BY. CROSS JOIN keeps the MATCH the outer loop, as in
+	 * gc_search_match_sql.
 	 */
 	*sql = gc_arena_printf(arena,
 			       engine == GC_DB_SQLITE
 				       ? " JOIN (SELECT h.item_id AS item_id, min(h.r) AS r FROM (SELECT d.item_id AS item_id,"
-					 " bm25(search_fts, 10.0, 1.0) AS r FROM search_fts JOIN search_docs d"
+					 " bm25(search_fts, 10.0, 1.0) AS r FROM search_fts CROSS JOIN search_docs d"
 					 " ON d.id = search_fts.rowid WHERE search_fts MATCH ? AND d.module = ?"
 					 " LIMIT -1 OFFSET 0) h GROUP BY h.item_id) rk ON rk.item_id = %s"
 				       : " JOIN (SELECT d.item_id AS item_id, min(-ts_rank(d.tsv, to_tsquery('simple', ?))) AS r"

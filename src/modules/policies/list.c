@@ -21,6 +21,7 @@ struct list_query {
 	struct gc_val params[LIST_MAX_PARAMS];
 	size_t n;
 	bool overflow;
+	bool ranked; /* list_from joined the rank rk */
 };
 
 static void q_param(struct list_query *q, struct gc_val v)
@@ -102,10 +103,12 @@ static gc_status read_filters(struct gc_request *req, struct list_filters *f)
 /*
  * " FROM ... WHERE ..." of a list: the policies the caller sees, filtered.
  * with_text: join the text to show (the reader's language, else the first),
- * whose parameter then comes first.
+ * whose parameter then comes first. ranked: with sort=relevance, join the
+ * rank (rk.r) for list_order; that join selects the matching items itself,
+ * so the words filter is then left out (docs/search.md, "Cost").
  */
 static gc_status list_from(struct gc_request *req, struct gc_item_ctx *ctx, const struct list_filters *f,
-			   bool with_text, struct list_query *q)
+			   bool with_text, bool ranked, struct list_query *q)
 {
 	const char *visible = NULL;
 	struct gc_val vparams[GC_POLICY_MAX_PARAMS];
@@ -122,7 +125,8 @@ static gc_status list_from(struct gc_request *req, struct gc_item_ctx *ctx, cons
 				    " ELSE 1 END, t2.position LIMIT 1)");
 		q_param(q, GC_TEXT(req->lang ? req->lang : GC_LANG_DEFAULT));
 	}
-	if (with_text && f->by_relevance) {
+	bool rank_joined = false;
+	if (ranked && f->by_relevance) {
 		const char *rank = NULL;
 		struct gc_val rparams[GC_SEARCH_RANK_PARAMS];
 		size_t rn = 0;
@@ -131,6 +135,8 @@ static gc_status list_from(struct gc_request *req, struct gc_item_ctx *ctx, cons
 		if (st == GC_OK) {
 			gc_buf_str_raw(&q->sql, rank);
 			q_params(q, rparams, rn);
+			rank_joined = true;
+			q->ranked = true;
 		} else if (st != GC_EINVAL && st != GC_ETOOBIG) {
 			return st;
 		} else {
@@ -183,7 +189,7 @@ static gc_status list_from(struct gc_request *req, struct gc_item_ctx *ctx, cons
 		gc_buf_lit(&q->sql, " AND p.adopted_year <= ?");
 		q_param(q, GC_INT(f->year_to));
 	}
-	if (f->q) {
+	if (f->q && !rank_joined) {
 		const char *match = NULL;
 		struct gc_val mparams[GC_SEARCH_MATCH_PARAMS];
 		size_t mn = 0;
@@ -211,9 +217,11 @@ static gc_status list_from(struct gc_request *req, struct gc_item_ctx *ctx, cons
 	" p.policy_status AS policy_status, p.source_url AS source_url, i.visibility AS visibility,"            \
 	" i.status AS status, i.owner_org AS owner_id, o.name AS owner_name, o.kind AS owner_kind"
 
-static void list_order(const struct list_filters *f, struct gc_buf *sql)
+/* Without the rank joined (words that are no word: nothing matches) the order is by date. */
+static void list_order(const struct list_filters *f, struct list_query *q)
 {
-	if (f->by_relevance)
+	struct gc_buf *sql = &q->sql;
+	if (f->by_relevance && q->ranked)
 		gc_buf_lit(sql, " ORDER BY rk.r, i.id"); /* ties as on the search page: oldest first */
 	else if (f->by_title)
 		gc_buf_lit(sql, " ORDER BY t.title, i.id");
@@ -559,7 +567,7 @@ gc_status policies_list(struct gc_request *req, struct gc_view *view)
 		return st;
 	gc_buf_init(&q.sql, 16384);
 	gc_buf_lit(&q.sql, "SELECT COUNT(*) AS n");
-	st = list_from(req, &ctx, &f, false, &q);
+	st = list_from(req, &ctx, &f, false, false, &q);
 	const char *sql = st == GC_OK ? q_text(req, &q) : NULL;
 	if (st == GC_OK && !sql)
 		st = GC_ENOMEM;
@@ -569,13 +577,15 @@ gc_status policies_list(struct gc_request *req, struct gc_view *view)
 	q.n = 0;
 	if (st != GC_OK)
 		goto out;
-	/* The page's ids in order: by title or relevance the order needs every row's title or rank. */
-	bool with_text = f.by_title || f.by_relevance;
+	/*
+	 * The page's ids in order: by title the order needs every row's title, by
+	 * relevance its rank only (list_rows reads the page's texts after).
+	 */
 	gc_buf_lit(&q.sql, "SELECT i.id AS id");
-	st = list_from(req, &ctx, &f, with_text, &q);
+	st = list_from(req, &ctx, &f, f.by_title, true, &q);
 	if (st != GC_OK)
 		goto out;
-	list_order(&f, &q.sql);
+	list_order(&f, &q);
 	gc_buf_lit(&q.sql, " LIMIT ? OFFSET ?");
 	q_param(&q, GC_INT(per_page));
 	q_param(&q, GC_INT((page - 1) * per_page));
@@ -684,10 +694,10 @@ gc_status policies_csv(struct gc_request *req, struct gc_view *view)
 	if (st != GC_OK)
 		goto out;
 	gc_buf_lit(&q.sql, LIST_COLUMNS);
-	st = list_from(req, &ctx, &f, true, &q);
+	st = list_from(req, &ctx, &f, true, true, &q);
 	if (st != GC_OK)
 		goto out;
-	list_order(&f, &q.sql);
+	list_order(&f, &q);
 	gc_buf_lit(&q.sql, " LIMIT ?");
 	q_param(&q, GC_INT(POLICIES_CSV_MAX_ROWS));
 	const char *sql = q_text(req, &q);
@@ -806,7 +816,7 @@ static gc_status profile_section(struct gc_request *req, const char *iso3, int64
 		return st;
 	gc_buf_init(&q.sql, 16384);
 	gc_buf_lit(&q.sql, LIST_COLUMNS);
-	st = list_from(req, &ctx, &f, true, &q);
+	st = list_from(req, &ctx, &f, true, true, &q);
 	if (st != GC_OK)
 		goto out;
 	/* By kind, in the taxonomy's order (the kinds are the code's constants), newest first within a kind. */
@@ -874,13 +884,13 @@ gc_status policies_list_cursor(struct gc_request *req, struct gc_item_ctx *ctx, 
 		return st;
 	gc_buf_init(&q.sql, 16384);
 	gc_buf_lit(&q.sql, LIST_COLUMNS ", i.updated_at AS updated_at, i.published_at AS published_at");
-	st = list_from(req, ctx, &f, true, &q);
+	st = list_from(req, ctx, &f, true, true, &q);
 	if (st != GC_OK)
 		goto out;
 	if (by_update)
 		gc_buf_lit(&q.sql, " ORDER BY i.updated_at DESC, i.id DESC");
 	else
-		list_order(&f, &q.sql);
+		list_order(&f, &q);
 	gc_buf_lit(&q.sql, " LIMIT ?");
 	q_param(&q, GC_INT(limit));
 	const char *sql = q_text(req, &q);
