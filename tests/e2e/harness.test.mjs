@@ -110,11 +110,17 @@ test('page.addScriptTag is refused by the portal\'s CSP (so axe() uses page.eval
 	try {
 		const page = await context.newPage();
 		await visit(page, `${server.url}/`);
+		context.check('home before the injection');
 		const injected = await page.addScriptTag({ content: 'window.__injected = 1;' }).then(() => true, () => false);
 		assert.equal(await page.evaluate(() => window.__injected), undefined, `the inline script did not run (addScriptTag ${injected ? 'resolved' : 'rejected'})`);
 		assert.match(context.problems.join('\n'), /script-src/);
-		context.problems.length = 0;
 		assert.deepEqual(await axe(page), [], 'while axe through page.evaluate runs and finds the home page clean');
+		// The injected script's violation may be reported more than once, and late (the
+		// page was clean before it): only that one is forgiven.
+		const injection = /CSP violation: script-src(-elem)? blocked inline|console error: Executing inline script violates the following Content Security Policy/;
+		const others = context.problems.filter((p) => !injection.test(p));
+		context.problems.length = 0;
+		context.problems.push(...others);
 		context.check('home');
 	} finally {
 		await context.close();
